@@ -1,0 +1,465 @@
+"""The `reviewer` command line: parse, call the Workspace, render. No logic lives here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from reviewer.models import DocType
+
+app = typer.Typer(
+    name="reviewer",
+    help="Offline-first, LLM-assisted audit evidence reviewer for AI/ML systems.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+banks_app = typer.Typer(
+    help="List question banks and show their questions.", invoke_without_command=True
+)
+log_app = typer.Typer(help="The hash-chained decision log.", no_args_is_help=True)
+app.add_typer(banks_app, name="banks")
+app.add_typer(log_app, name="log")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class State:
+    workspace: Path | None = None
+    debug: bool = False
+
+
+state = State()
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace", "-w", help="Workspace folder (env REVIEWER_WORKSPACE; default ./.reviewer)."
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+
+
+@app.callback()
+def main_callback(
+    workspace: WorkspaceOpt = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """Ingest evidence, draft findings per audit question, review them, export reports."""
+    state.workspace = workspace
+    state.debug = debug
+
+
+def open_ws(workspace: Path | None = None) -> Any:
+    from reviewer.workspace import Workspace
+
+    return Workspace.open(workspace or state.workspace)
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {escape(message)}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Known errors become one line; anything else too, with the traceback only under --debug."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        err.print("interrupted; work already saved is kept (rerun to continue)")
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if state.debug:
+            raise
+        fail(f"{exc}" if str(exc) else type(exc).__name__)
+
+
+def show_progress(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[item]}", style="dim"),
+        console=err,
+        disable=not enabled,
+        transient=True,
+    )
+
+
+def interactive(json_out: bool) -> bool:
+    return not json_out and sys.stderr.isatty()
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (folders recurse).")],
+    doc_type: Annotated[
+        DocType | None, typer.Option("--doc-type", help="Override detection.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Parse, chunk, embed and index evidence files; unchanged files are skipped."""
+    with friendly_errors():
+        ws = open_ws()
+        with show_progress(interactive(json_out)) as progress:
+            task = progress.add_task("ingest", total=None, item="")
+
+            def tick(item: str, done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total, item=item)
+
+            report = ws.ingest(paths, doc_type=doc_type, progress=tick)
+    if json_out:
+        emit_json({"files": [r.__dict__ for r in report.results], "counts": report.counts()})
+    else:
+        for r in report.results:
+            if r.status == "failed":
+                err.print(f"[red]failed[/red]  {escape(r.error or r.path)}")
+            elif r.status != "unchanged":
+                extra = " [yellow](instruction-like text flagged)[/yellow]" if r.flags else ""
+                out.print(f"{r.status:9} {escape(r.path)}  {r.doc_type}, {r.chunks} chunks{extra}")
+        c = report.counts()
+        out.print(
+            f"{len(report.results)} files: {c.get('ingested', 0)} ingested, "
+            f"{c.get('replaced', 0)} replaced, {c.get('unchanged', 0)} unchanged, "
+            f"{c.get('failed', 0)} failed"
+        )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def forget(
+    paths: Annotated[
+        list[str], typer.Argument(help="Document paths as listed by `reviewer docs`.")
+    ],
+) -> None:
+    """Drop documents (e.g. removed files) and their chunks from the workspace."""
+    with friendly_errors():
+        gone = open_ws().forget(paths)
+    if not gone:
+        fail(f"no ingested document matches {', '.join(paths)}; see `reviewer docs`")
+    for d in gone:
+        out.print(f"forgot {escape(d.path)}")
+
+
+@app.command()
+def docs(json_out: JsonOpt = False) -> None:
+    """List ingested documents."""
+    with friendly_errors():
+        documents = open_ws().documents()
+    if json_out:
+        emit_json([d.model_dump() for d in documents])
+        return
+    table = Table("document", "type", "pages", "chunks", "sha256", "ingested at")
+    for d in documents:
+        table.add_row(
+            escape(d.path),
+            d.doc_type.value,
+            str(d.pages or "-"),
+            str(d.n_chunks),
+            d.sha256[:12],
+            d.ingested_at,
+        )
+    out.print(table)
+    out.print(f"{len(documents)} documents")
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Search text.")],
+    k: Annotated[int, typer.Option("-k", help="Number of results.")] = 5,
+    doc_type: Annotated[
+        list[DocType] | None, typer.Option("--type", help="Only these doc types.")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="fused | dense | lexical")] = "fused",
+    json_out: JsonOpt = False,
+) -> None:
+    """Ranked chunks for a text (hybrid by default)."""
+    from reviewer.retrieval import MODES
+
+    if mode not in MODES:
+        fail(f"--mode must be one of {', '.join(MODES)}")
+    with friendly_errors():
+        hits = open_ws().search(text, k=k, doc_types=doc_type or (), mode=mode)
+    if json_out:
+        emit_json(
+            [
+                {
+                    "rank": i + 1,
+                    "score": h.score,
+                    "chunk_id": h.chunk.id,
+                    "path": h.chunk.path,
+                    "page": h.chunk.page,
+                    "heading": h.chunk.heading,
+                    "doc_type": h.chunk.doc_type.value,
+                    "text": h.chunk.text,
+                }
+                for i, h in enumerate(hits)
+            ]
+        )
+        return
+    for i, h in enumerate(hits, 1):
+        where = h.chunk.path + (f" p.{h.chunk.page}" if h.chunk.page else "")
+        snippet = " ".join(h.chunk.text.split())[:220]
+        out.print(
+            f"[bold]{i}.[/bold] {escape(where)}  [dim]{escape(h.chunk.heading)}[/dim]  ({h.score:.4f})"
+        )
+        out.print(f"   {escape(snippet)}")
+
+
+# ---------------------------------------------------------------------------------------------
+@banks_app.callback()
+def banks_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """List question banks with their question counts."""
+    if ctx.invoked_subcommand:
+        return
+    from reviewer.banks import list_banks
+
+    with friendly_errors():
+        banks = list_banks()
+    if json_out:
+        emit_json(
+            [
+                {
+                    "name": b.name,
+                    "title": b.title,
+                    "version": b.version,
+                    "questions": len(b.questions),
+                    "path": str(b.path),
+                }
+                for b in banks
+            ]
+        )
+        return
+    table = Table("bank", "questions", "title")
+    for b in banks:
+        table.add_row(b.name, str(len(b.questions)), b.title)
+    out.print(table)
+
+
+@banks_app.command("show")
+def banks_show(name: str, json_out: JsonOpt = False) -> None:
+    """Print the questions of one bank."""
+    from reviewer.banks import get_bank
+
+    with friendly_errors():
+        bank = get_bank(name)
+    if json_out:
+        emit_json([q.model_dump() for q in bank.questions])
+        return
+    for q in bank.questions:
+        out.print(f"[bold]{q.id}[/bold] [cyan]{escape(', '.join(str(r) for r in q.refs))}[/cyan]")
+        out.print(f"  {escape(q.text)}")
+        for c in q.criteria:
+            out.print(f"   - {c.id}: {escape(c.text)}")
+
+
+# ---------------------------------------------------------------------------------------------
+def summary_table(findings: list[Any]) -> Table:
+    table = Table("id", "question", "control", "verdict", "conf.", "status", "flags")
+    for f in findings:
+        table.add_row(
+            f.id,
+            f.question.id,
+            f.question.primary_ref(),
+            f.verdict.value,
+            f"{f.confidence:.2f}",
+            f.status.value,
+            ",".join(f.flags),
+        )
+    return table
+
+
+@app.command()
+def review(
+    bank: Annotated[str | None, typer.Option(help="Question bank to run.")] = None,
+    question: Annotated[
+        str | None, typer.Option(help="One ad-hoc question instead of a bank.")
+    ] = None,
+    scope: Annotated[
+        list[str] | None, typer.Option(help="Restrict evidence to these files.")
+    ] = None,
+    drafter: Annotated[
+        str | None, typer.Option(help="auto | extractive | local | ollama | openai | fake")
+    ] = None,
+    fresh: Annotated[bool, typer.Option(help="Ignore stored drafts for identical inputs.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Draft a verified finding per question; reruns reuse completed drafts."""
+    from reviewer.models import Question
+
+    if not bank and not question:
+        fail("give --bank NAME or --question TEXT (see `reviewer banks`)", 2)
+    with friendly_errors():
+        ws = open_ws()
+        if bank:
+            questions = ws.bank(bank).questions
+        else:
+            import hashlib
+
+            qid = "adhoc-" + hashlib.sha1((question or "").encode()).hexdigest()[:8]
+            questions = [Question(id=qid, text=question or "")]
+        if not ws.documents():
+            fail("the workspace has no documents; run `reviewer ingest PATH` first")
+        with show_progress(interactive(json_out)) as progress:
+            task = progress.add_task("review", total=len(questions), item="")
+
+            def tick(q: Any, done: int, total: int) -> None:
+                progress.update(task, completed=done, item=q.id)
+
+            report = ws.review(questions, drafter=drafter, scope=scope, fresh=fresh, progress=tick)
+    if json_out:
+        emit_json(
+            {
+                "run_id": report.run_id,
+                "drafter": report.drafter,
+                "reused": report.reused,
+                "failed": report.failed,
+                "seconds": report.seconds,
+                "verdicts": report.verdict_counts(),
+                "findings": [f.model_dump(mode="json") for f in report.findings],
+            }
+        )
+    else:
+        out.print(summary_table(report.findings))
+        counts = report.verdict_counts()
+        out.print(
+            f"{len(report.findings)} findings by {report.drafter} in {report.seconds:.1f}s "
+            f"({report.reused} reused): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        )
+        for qid, error in report.failed:
+            err.print(f"[red]failed[/red] {qid}: {escape(error)}")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def findings(
+    status: Annotated[list[str] | None, typer.Option(help="Only these statuses.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List stored findings."""
+    with friendly_errors():
+        items = open_ws().findings.list_findings(status=status or None)
+    if json_out:
+        emit_json([f.model_dump(mode="json") for f in items])
+        return
+    out.print(summary_table(items))
+
+
+@app.command()
+def show(finding_id: str, json_out: JsonOpt = False) -> None:
+    """Show one finding with its criteria, rationale and citations."""
+    with friendly_errors():
+        ws = open_ws()
+        f = ws.findings.get_finding(finding_id)
+        if f is None:
+            fail(f"no finding {finding_id!r}; see `reviewer findings`")
+        decisions = ws.findings.decisions(finding_id)
+    assert f is not None
+    if json_out:
+        emit_json(
+            {
+                "finding": f.model_dump(mode="json"),
+                "decisions": [d.model_dump(mode="json") for d in decisions],
+            }
+        )
+        return
+    out.print(
+        f"[bold]{f.id}[/bold]  {f.question.id}  [cyan]{escape(', '.join(str(r) for r in f.question.refs))}[/cyan]"
+    )
+    out.print(escape(f.question.text))
+    out.print(
+        f"verdict: [bold]{f.verdict.value}[/bold]  confidence {f.confidence:.2f}  status {f.status.value}  flags {','.join(f.flags) or '-'}"
+    )
+    for a in f.assessments:
+        out.print(f"  [{a.status.value}] {escape(a.criterion)}")
+    out.print(escape(f.rationale))
+    for c in f.citations:
+        where = c.path + (f" p.{c.page}" if c.page else "")
+        out.print(f'  [{c.label}] {escape(where)} sha256 {c.doc_sha256[:12]}: "{escape(c.quote)}"')
+    for d in decisions:
+        out.print(
+            f"  decision #{d.seq} {d.action.value} by {escape(d.reviewer)} at {d.at} {d.reason_code or ''} {escape(d.note)}"
+        )
+
+
+@app.command()
+def decide(
+    finding_id: str,
+    action: Annotated[str, typer.Argument(help="approve | reject | edit | undo")],
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Reject reason: wrong_verdict, unsupported_citation, missing_evidence, out_of_scope, other"
+        ),
+    ] = None,
+    note: Annotated[str, typer.Option(help="Free-text note.")] = "",
+    verdict: Annotated[str | None, typer.Option(help="New verdict (edit).")] = None,
+    rationale: Annotated[str | None, typer.Option(help="New rationale (edit).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Record a reviewer decision in the hash-chained log."""
+    with friendly_errors():
+        d = open_ws().decide(
+            finding_id, action, reason=reason, note=note, verdict=verdict, rationale=rationale
+        )
+    if json_out:
+        emit_json(d.model_dump(mode="json"))
+    else:
+        out.print(
+            f"decision #{d.seq}: {d.action.value} {d.finding_id} by {escape(d.reviewer)} (hash {d.hash[:12]})"
+        )
+
+
+@log_app.command("verify")
+def log_verify(json_out: JsonOpt = False) -> None:
+    """Check the decision log's hash chain; names the first bad row."""
+    with friendly_errors():
+        check = open_ws().verify_log()
+    if json_out:
+        emit_json(check.__dict__)
+    elif check.ok:
+        out.print(f"ok: {check.count} decisions, chain head {check.head}")
+    else:
+        err.print(
+            f"[red]TAMPERED[/red]: first bad row #{check.first_bad_seq}: {escape(check.reason)}"
+        )
+    if not check.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="md | html | json | csv | xlsx")],
+    out_path: Annotated[Path, typer.Option("--out", help="Output file.")],
+    status: Annotated[list[str] | None, typer.Option(help="Only findings with these statuses.")] = None,
+) -> None:
+    """Write a findings report per control family, with decisions and coverage."""
+    with friendly_errors():
+        path, n = open_ws().export(fmt, out_path, status or None)
+    out.print(f"wrote {escape(str(path))} ({n} findings)")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,150 @@
+"""One Settings object: defaults < reviewer.toml (cwd, then workspace) < REVIEWER_* env < flags.
+
+Nested sections map to TOML tables ([llm], [store], ...) and to env vars with a double
+underscore, e.g. REVIEWER_LLM__BACKEND=openai.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+CONFIG_NAME = "reviewer.toml"
+DEFAULT_WORKSPACE = ".reviewer"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreSettings(Section):
+    url: str | None = Field(default=None, description="Chroma server URL; embedded when unset")
+    collection: str = "reviewer-chunks"
+
+
+class IngestSettings(Section):
+    chunk_tokens: int = Field(default=220, description="Target chunk size in cl100k tokens")
+    overlap_tokens: int = Field(default=40, description="Overlap carried into the next chunk")
+    max_file_mb: float = Field(default=100.0, description="Files larger than this are refused")
+    max_pages: int = Field(default=2000, description="PDFs with more pages are refused")
+    max_decompressed_mb: float = Field(default=200.0, description="DOCX/XLSX unzip limit")
+    parse_timeout_s: float = Field(default=120.0, description="Per-file parse time limit")
+    embed_batch: int = 64
+
+
+class RetrievalSettings(Section):
+    rrf_k: int = Field(default=60, description="Reciprocal rank fusion constant")
+    k: int = Field(default=10, description="Evidence blocks given to a drafter")
+    candidates: int = Field(default=30, description="Hits per sub-query and retriever")
+    token_budget: int = Field(default=3000, description="Evidence token budget (cl100k)")
+    doc_type_boost: float = Field(default=0.15, description="Soft preference for hinted types")
+
+
+class LLMSettings(Section):
+    backend: Literal["auto", "extractive", "local", "ollama", "openai", "fake"] = "auto"
+    model: str | None = Field(default=None, description="Model name for ollama/openai")
+    model_path: str | None = Field(default=None, description="GGUF for the local backend")
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout_s: float = 120.0
+    retries: int = 2
+    temperature: float = 0.0
+    seed: int = 7
+    n_ctx: int = 4096
+    max_tokens: int = 700
+
+
+class BatchSettings(Section):
+    insufficient_value: str | None = Field(
+        default=None, description="Dropdown value for insufficient evidence; blank when unset"
+    )
+    match_threshold: float = Field(
+        default=0.80, description="Min similarity to reuse a bank question"
+    )
+    value_map: dict[str, list[str]] = Field(
+        default_factory=dict, description="verdict -> allowed labels"
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="REVIEWER_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    workspace: Path = Path(DEFAULT_WORKSPACE)
+    name: str | None = Field(default=None, description="Reviewer identity (else OS user)")
+    debug: bool = False
+    store: StoreSettings = StoreSettings()
+    ingest: IngestSettings = IngestSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    llm: LLMSettings = LLMSettings()
+    batch: BatchSettings = BatchSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+    def reviewer_name(self) -> str:
+        if self.name:
+            return self.name
+        try:
+            return getpass.getuser()
+        except Exception:  # no passwd entry in some containers
+            return os.environ.get("USER", "reviewer")
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+class ConfigError(ValueError):
+    """A config file could not be read; the message names the file."""
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from exc
+
+
+def load_settings(workspace: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings from reviewer.toml files, REVIEWER_* env vars and explicit overrides.
+
+    The workspace is chosen first (flag > REVIEWER_WORKSPACE > default) so that a
+    reviewer.toml inside it can be read.
+    """
+    ws = Path(workspace or os.environ.get("REVIEWER_WORKSPACE") or DEFAULT_WORKSPACE)
+    data: dict[str, Any] = {}
+    for candidate in (Path.cwd() / CONFIG_NAME, ws / CONFIG_NAME):
+        if candidate.is_file():
+            data = _deep_merge(data, _read_toml(candidate))
+    # Env vars beat files: let pydantic-settings read env, then lay files underneath.
+    env_only = Settings()  # defaults + env
+    env_set = env_only.model_dump(exclude_defaults=True)
+    merged = _deep_merge(_deep_merge(data, env_set), overrides)
+    merged["workspace"] = ws
+    try:
+        return Settings(**merged)
+    except Exception as exc:
+        raise ConfigError(f"invalid configuration: {exc}") from exc

@@ -1,0 +1,121 @@
+"""Cue lexicon for the extractive drafter: which words turn a relevant sentence into support,
+partial support or a contradiction, and which clause of the sentence a cue governs.
+
+Patterns are matched on normalised, lower-case text. Keep them readable: a reviewer of a
+finding should be able to see why a sentence counted as a contradiction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from reviewer.text import norm_tokens, normalize
+
+_PRACTICE = (
+    r"(?:tested|evaluated|assessed|classified|labell?ed|versioned|reviewed|documented|performed|"
+    r"implemented|conducted|tracked|recorded|scanned|monitored|audited|approved|signed|encrypted|"
+    r"verified|validated|checked|inventoried|catalogued|maintained|enforced|defined|established|"
+    r"measured|retained|logged|red[- ]teamed|patched|updated|required|covered|addressed|included|"
+    r"considered|performed|in place|available|applied)"
+)
+
+# Absence or denial of a practice: "has not been evaluated", "no formal process", "out of scope".
+NEGATION = re.compile(
+    r"\b(?:(?:has|have|had|is|are|was|were|been|be|being)\s+(?:not|never)(?:\s+(?:yet|been|be|formally|systematically|independently|specifically|fully))*\s+"
+    + _PRACTICE
+    + r"|not\s+(?:been\s+|yet\s+|formally\s+|systematically\s+)*"
+    + _PRACTICE
+    + r"|(?:does|do|did)\s+not\s+(?:currently\s+)?(?:\w+)"
+    + r"|(?:no|without(?:\s+any)?)\s+(?:\w+\s+){0,2}(?:process|procedure|policy|testing|test|tests|evaluation|assessment|review|record|records|inventory|contract|agreement|clause|versioning|classification|labell?ing|lineage|provenance|scan|scanning|monitoring|audit|approval|controls?|requirement|plan|documentation|register|owner|guarantees?|assurance|commitment)"
+    + r"|never\b|out of scope|not in scope|not applicable|\bn/a\b|\btbd\b|to be (?:determined|defined|confirmed)"
+    + r"|\bunclassified\b|\bunlabell?ed\b|\bunversioned\b|\buntested\b|\bundocumented\b|\bunknown\b|\blacks?\b|\babsent\b"
+    + r"|cannot (?:be )?(?:guarantee|confirm|verify|reproduce|audit)|no longer)\b"
+)
+
+# Wording that grants the counterparty a right or leaves a practice optional.
+PERMISSION = re.compile(
+    r"\b(?:may|can|might|reserves? the right|is (?:permitted|allowed|entitled) to|at (?:its|our) (?:sole )?discretion"
+    r"|unless (?:the )?customer opts? out|unless (?:you|customer) opt out|opt[- ]out)\b"
+)
+
+# Hedged, partial or informal practice.
+HEDGE = re.compile(
+    r"\b(?:should consider|where (?:feasible|possible|practical|practicable)|as appropriate|if (?:possible|feasible)"
+    r"|(?:is |are )?encouraged|recommended|optional(?:ly)?|best[- ]effort|ad[- ]hoc|informal(?:ly)?|partial(?:ly)?"
+    r"|some of|selected|limited|not all|except|only for|only (?:the|some)|manual(?:ly)?|case[- ]by[- ]case|pilot"
+    r"|spot[- ]check|sample of|on request|not (?:yet )?(?:fully|consistently|always)|inconsistent(?:ly)?|in part)\b"
+)
+
+# Commitments about the future rather than practice today.
+FUTURE = re.compile(
+    r"\b(?:planned|plans? to|will be|intends? to|roadmap|by (?:q[1-4]|end of|20\d\d)|in progress|being (?:developed|implemented|rolled out|drafted|piloted)"
+    r"|under development|not yet|next (?:year|quarter|release)|target date|scheduled for)\b"
+)
+
+# Mandatory wording: a requirement exists.
+OBLIGATION = re.compile(
+    r"\b(?:shall|must|is required|are required|required to|mandatory|needs? to|will not|shall not|must not|prohibit(?:s|ed)?|forbid(?:s|den)?)\b"
+)
+
+# Criteria that ask for a prohibition: a permission in the evidence contradicts them.
+PROHIBITIVE_CRITERION = re.compile(
+    r"\b(?:prohibit\w*|forbid\w*|not (?:be )?(?:used|permitted|allowed|retained|shared)|no (?:use|training|retention|sharing)"
+    r"|restrict\w*|must not|shall not|never|opt[- ]in|excluded|exclude\w*|without (?:the )?(?:customer's )?(?:consent|approval))\b"
+)
+
+PROHIBITING = re.compile(
+    r"\b(?:shall not|must not|will not|won't|does not|do not|may not|cannot|is not permitted|are not permitted|prohibit\w*|forbid\w*|never|no (?:customer|client) data|excluded from|not (?:be )?used)\b"
+)
+
+CLAUSE_SPLIT = re.compile(
+    r";|,\s*(?:but|however|although|though|whereas|except|unless)\b|\bbut\b|\bhowever\b|\bexcept\b|\bwhereas\b"
+)
+
+
+@dataclass
+class Cues:
+    negation: list[str] = field(default_factory=list)
+    permission: list[str] = field(default_factory=list)
+    hedge: list[str] = field(default_factory=list)
+    future: list[str] = field(default_factory=list)
+    obligation: list[str] = field(default_factory=list)
+    prohibiting: list[str] = field(default_factory=list)
+
+    def any(self) -> bool:
+        return bool(self.negation or self.permission or self.hedge or self.future)
+
+
+def clauses(sentence: str) -> list[str]:
+    parts = [p.strip() for p in CLAUSE_SPLIT.split(sentence)]
+    return [p for p in parts if p]
+
+
+def governing_clause(sentence: str, topic: str) -> str:
+    """The clause of `sentence` that talks most about `topic` (the criterion); cues are read there."""
+    parts = clauses(sentence)
+    if len(parts) <= 1:
+        return sentence
+    topic_tokens = {t for t in norm_tokens(topic) if len(t) > 3}
+    best, best_hits = parts[0], -1
+    for p in parts:
+        hits = len(topic_tokens & {t for t in norm_tokens(p) if len(t) > 3})
+        if hits > best_hits:
+            best, best_hits = p, hits
+    return best
+
+
+def read_cues(text: str) -> Cues:
+    t = normalize(text)
+    return Cues(
+        negation=[m.group(0) for m in NEGATION.finditer(t)],
+        permission=[m.group(0) for m in PERMISSION.finditer(t)],
+        hedge=[m.group(0) for m in HEDGE.finditer(t)],
+        future=[m.group(0) for m in FUTURE.finditer(t)],
+        obligation=[m.group(0) for m in OBLIGATION.finditer(t)],
+        prohibiting=[m.group(0) for m in PROHIBITING.finditer(t)],
+    )
+
+
+def is_prohibitive(criterion: str) -> bool:
+    return bool(PROHIBITIVE_CRITERION.search(normalize(criterion)))

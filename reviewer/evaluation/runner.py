@@ -1,0 +1,163 @@
+"""`reviewer eval`: ingest a document folder into its own workspace, run retrieval and each
+drafter on every gold item (answers hidden), then score.
+
+The drafters only ever receive a GoldQuery (id, question, scope, criteria, bank id); verdicts
+and gold quotes are read again only when scoring.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reviewer.evaluation.gold import GoldItem, GoldQuery, hide_answers, load_gold
+from reviewer.evaluation.metrics import ItemResult, compare
+from reviewer.evaluation.report import item_rows
+from reviewer.models import Criterion, Question, utcnow
+from reviewer.text import find_quote
+
+
+@dataclass
+class EvalRun:
+    report: dict[str, Any]
+    workspace: Path
+
+
+def corpus_hash(docs_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for f in sorted(p for p in docs_dir.rglob("*") if p.is_file()):
+        rel = f.relative_to(docs_dir)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        digest.update(rel.as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(f.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def default_workspace(docs_dir: Path, chash: str) -> Path:
+    return Path(".reviewer-eval") / f"{docs_dir.resolve().name}-{chash[:12]}"
+
+
+def question_for(query: GoldQuery, bank_questions: dict[str, Question]) -> Question:
+    """The question a drafter sees: the bank's (criteria, hints) when the item names one."""
+    base = bank_questions.get(query.bank_id or "")
+    criteria = [Criterion(id=f"c{i + 1}", text=t) for i, t in enumerate(query.criteria)]
+    if base is not None:
+        return base.model_copy(
+            update={"id": query.id, "text": query.question, "criteria": criteria or base.criteria}
+        )
+    return Question(id=query.id, text=query.question, criteria=criteria)
+
+
+def run_eval(
+    gold_path: Path,
+    docs_dir: Path,
+    drafters: Sequence[str],
+    *,
+    ks: Sequence[int] = (5, 10),
+    workspace: Path | None = None,
+    split: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    settings_overrides: dict[str, Any] | None = None,
+) -> EvalRun:
+    from reviewer.banks import all_questions
+    from reviewer.workspace import Workspace
+
+    items = load_gold(gold_path, split=split)
+    if not docs_dir.is_dir():
+        raise FileNotFoundError(f"{docs_dir}: not a folder of documents")
+    chash = corpus_hash(docs_dir)
+    ws_path = workspace or default_workspace(docs_dir, chash)
+    ws = Workspace.open(ws_path, **(settings_overrides or {}))
+    stamp = ws.root / "corpus.sha256"
+    if not stamp.is_file() or stamp.read_text().strip() != chash or not ws.documents():
+        ingest = ws.ingest([docs_dir])
+        if ingest.failed:
+            failures = "; ".join(r.error or r.path for r in ingest.failed)
+            raise RuntimeError(f"{docs_dir}: some documents could not be ingested: {failures}")
+        stamp.write_text(chash)
+    banks = {q.id: q for q in all_questions()}
+    queries = [hide_answers(item) for item in items]
+    # Retrieval is shared by the drafters: same evidence, fair comparison.
+    evidence_for: dict[str, Any] = {}
+    retrieval_s: dict[str, float] = {}
+    for q in queries:
+        t0 = time.perf_counter()
+        evidence_for[q.id] = ws.retrieve(question_for(q, banks), scope=q.scope or None)
+        retrieval_s[q.id] = time.perf_counter() - t0
+    per_drafter: dict[str, list[ItemResult]] = {}
+    doc_text_cache: dict[str, str] = {}
+    for name in drafters:
+        drafter = ws.drafter(name)
+        results: list[ItemResult] = []
+        for i, (q, item) in enumerate(zip(queries, items, strict=True)):
+            if progress:
+                progress(f"{name}: {q.id}", i, len(items))
+            question = question_for(q, banks)
+            evidence = evidence_for[q.id]
+            t0 = time.perf_counter()
+            finding = ws.draft(question, evidence, drafter, run_id=f"eval-{name}")
+            latency = time.perf_counter() - t0 + retrieval_s[q.id]
+            presented = [c for c in finding.citations if c.verified]
+            fabricated = 0
+            for c in presented:
+                doc_id = c.chunk_id.split("-", 1)[0]
+                if doc_id not in doc_text_cache:
+                    doc_text_cache[doc_id] = ws.docs.text(doc_id)
+                if find_quote(doc_text_cache[doc_id], c.quote) is None:
+                    fabricated += 1
+            results.append(
+                ItemResult(
+                    item=item,
+                    predicted=None if finding.status.value == "failed" else finding.verdict,
+                    citations=presented,
+                    fabricated=fabricated,
+                    retrieved=[e.chunk.text for e in evidence],
+                    retrieved_files=[e.chunk.path for e in evidence],
+                    latency_s=latency,
+                    tokens_prompt=int(finding.provenance.get("tokens_prompt", 0) or 0),
+                    tokens_completion=int(finding.provenance.get("tokens_completion", 0) or 0),
+                    confidence=finding.confidence,
+                    rationale=finding.rationale,
+                )
+            )
+        per_drafter[name] = results
+    report = compare(per_drafter, ks=ks)
+    report["meta"] = {
+        "gold": str(gold_path),
+        "docs": str(docs_dir),
+        "corpus_sha256": chash,
+        "split": split or "all",
+        "items": len(items),
+        "date": utcnow(),
+        "drafters": list(drafters),
+    }
+    report["items"] = {name: item_rows(res) for name, res in per_drafter.items()}
+    return EvalRun(report, ws_path)
+
+
+def write_outputs(report: dict[str, Any], out: Path | None, md: Path | None) -> list[Path]:
+    from reviewer.evaluation.report import render_markdown, write_chart
+
+    written: list[Path] = []
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+        written.append(out)
+    if md:
+        md.parent.mkdir(parents=True, exist_ok=True)
+        md.write_text(render_markdown(report))
+        written.append(md)
+        chart = md.with_suffix(".png")
+        write_chart(report, chart)
+        written.append(chart)
+    return written
+
+
+def gold_items(path: Path) -> list[GoldItem]:
+    return load_gold(path)

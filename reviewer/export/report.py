@@ -1,0 +1,329 @@
+"""Exports of reviewed findings: Markdown, single-file HTML, JSON, CSV and XLSX.
+
+Every export groups findings by control family, carries the decision trail (reviewer, action,
+time), the citations with document sha256, a coverage table, and the decision-log chain head
+so a report can later be checked against the workspace (`reviewer log verify`). Anything not
+approved (or edited) by a reviewer is marked DRAFT.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reviewer.findings_view import coverage_rows, current_findings, family
+from reviewer.models import Decision, Finding, FindingStatus, utcnow
+
+if TYPE_CHECKING:
+    from reviewer.workspace import Workspace
+
+FORMATS = ("md", "html", "json", "csv", "xlsx")
+FINAL = (FindingStatus.approved, FindingStatus.edited)
+
+
+class ExportError(ValueError):
+    """The export cannot be written (bad path or format); the message names it."""
+
+
+@dataclass
+class ExportData:
+    findings: list[Finding]
+    decisions: dict[str, list[Decision]]
+    coverage: list[dict[str, Any]]
+    chain_count: int
+    chain_head: str
+    reviewer: str
+    generated_at: str = field(default_factory=utcnow)
+
+    def last_decision(self, finding_id: str) -> Decision | None:
+        ds = self.decisions.get(finding_id) or []
+        return ds[-1] if ds else None
+
+
+def collect(ws: Workspace, status: list[str] | None = None) -> ExportData:
+    store = ws.findings
+    findings = current_findings(store.list_findings())
+    if status:
+        wanted = {FindingStatus(s) for s in status}
+        findings = [f for f in findings if f.status in wanted]
+    findings.sort(key=lambda f: (family(f), f.question.primary_ref(), f.question.id))
+    decisions: dict[str, list[Decision]] = {}
+    for d in store.decisions():
+        decisions.setdefault(d.finding_id, []).append(d)
+    count, head = store.chain_head()
+    return ExportData(findings, decisions, coverage_rows(findings), count, head, ws.settings.reviewer_name())
+
+
+def is_draft(f: Finding) -> bool:
+    return f.status not in FINAL
+
+
+def finding_record(data: ExportData, f: Finding) -> dict[str, Any]:
+    d = data.last_decision(f.id)
+    return {
+        "finding_id": f.id,
+        "family": family(f),
+        "question_id": f.question.id,
+        "question": f.question.text,
+        "controls": [str(r) for r in f.question.refs],
+        "verdict": f.verdict.value,
+        "confidence": f.confidence,
+        "status": f.status.value,
+        "draft": is_draft(f),
+        "flags": f.flags,
+        "rationale": f.rationale,
+        "citations": [
+            {"label": c.label, "file": c.path, "page": c.page, "quote": c.quote, "doc_sha256": c.doc_sha256}
+            for c in f.citations
+            if c.verified
+        ],
+        "reviewer": d.reviewer if d else None,
+        "decision": d.action.value if d else None,
+        "reason": d.reason_code.value if d and d.reason_code else None,
+        "note": d.note if d else None,
+        "decided_at": d.at if d else None,
+        "source": f.source,
+    }
+
+
+# -- writers -----------------------------------------------------------------------------------
+def to_json(data: ExportData) -> str:
+    return json.dumps(
+        {
+            "generated_at": data.generated_at,
+            "decision_log": {"count": data.chain_count, "head": data.chain_head},
+            "findings": [finding_record(data, f) for f in data.findings],
+            "coverage": data.coverage,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+CSV_COLUMNS = [
+    "finding_id", "family", "question_id", "question", "controls", "verdict", "confidence",
+    "status", "draft", "flags", "rationale", "citations", "reviewer", "decision", "reason",
+    "note", "decided_at",
+]
+
+
+def _flat(rec: dict[str, Any]) -> list[Any]:
+    row = []
+    for col in CSV_COLUMNS:
+        v = rec[col]
+        if col == "citations":
+            v = "\n".join(f'{c["file"]} p.{c["page"] or "-"} [{c["doc_sha256"][:12]}]: "{c["quote"]}"' for c in v)
+        elif isinstance(v, list):
+            v = "; ".join(str(x) for x in v)
+        elif v is None:
+            v = ""
+        row.append(v)
+    return row
+
+
+def to_csv(data: ExportData) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_COLUMNS)
+    for f in data.findings:
+        w.writerow(_flat(finding_record(data, f)))
+    return buf.getvalue()
+
+
+def to_markdown(data: ExportData) -> str:
+    lines = [
+        "# AI audit findings report",
+        "",
+        f"Generated {data.generated_at} by {data.reviewer}. Decision log: {data.chain_count} decisions, "
+        f"chain head `{data.chain_head}` (check with `reviewer log verify`).",
+        "",
+        "Findings not approved by a reviewer are marked **DRAFT**.",
+        "",
+        "## Coverage",
+        "",
+        "| family | control | findings | conformant | partial | nonconformity | insufficient | reviewed | flagged |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in data.coverage:
+        v = r["verdicts"]
+        lines.append(
+            f"| {r['family']} | {r['control']} | {r['n']} | {v['conformant']} | {v['partial']} | "
+            f"{v['nonconformity']} | {v['insufficient_evidence']} | {r['reviewed_pct']}% | {r['flagged']} |"
+        )
+    current = None
+    for f in data.findings:
+        rec = finding_record(data, f)
+        if rec["family"] != current:
+            current = rec["family"]
+            lines += ["", f"## {current}", ""]
+        mark = " — **DRAFT**" if rec["draft"] else ""
+        lines += [
+            f"### {f.question.id}: {rec['verdict']}{mark}",
+            "",
+            f"**Question.** {f.question.text}",
+            "",
+            f"**Controls.** {', '.join(rec['controls']) or 'ad-hoc'}  ",
+            f"**Status.** {rec['status']} · confidence {f.confidence:.2f}"
+            + (f" · flags: {', '.join(f.flags)}" if f.flags else ""),
+            "",
+            f.rationale,
+            "",
+        ]
+        for c in rec["citations"]:
+            lines.append(
+                f"- [{c['label']}] {c['file']}{' p.' + str(c['page']) if c['page'] else ''} "
+                f"(sha256 `{c['doc_sha256'][:16]}`): “{c['quote']}”"
+            )
+        if rec["decision"]:
+            lines += ["", f"*Decision:* {rec['decision']} by {rec['reviewer']} at {rec['decided_at']}"
+                      + (f" ({rec['reason']})" if rec["reason"] else "") + (f" — {rec['note']}" if rec["note"] else "")]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+_CSS = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #bbb;padding:.25rem .5rem}
+.draft{background:#b00020;color:#fff;padding:0 .4rem;border-radius:.2rem;font-size:.8rem}
+.v-conformant{color:#1b6e20}.v-partial{color:#8a5a00}.v-nonconformity{color:#b00020}
+.v-insufficient_evidence{color:#555}blockquote{border-left:3px solid #bbb;margin:.3rem 0;padding-left:.6rem}
+.meta{color:#555;font-size:.85rem}pre{white-space:pre-wrap;font-family:inherit}
+"""
+
+
+def to_html(data: ExportData) -> str:
+    e = html.escape
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>AI audit findings report</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>AI audit findings report</h1>",
+        f"<p class='meta'>Generated {e(data.generated_at)} by {e(data.reviewer)}. Decision log: "
+        f"{data.chain_count} decisions, chain head <code>{e(data.chain_head)}</code>. "
+        "Findings not approved by a reviewer are marked DRAFT.</p>",
+        "<h2>Coverage</h2><table><tr><th>family</th><th>control</th><th>findings</th><th>conformant</th>"
+        "<th>partial</th><th>nonconformity</th><th>insufficient</th><th>reviewed</th><th>flagged</th></tr>",
+    ]
+    for r in data.coverage:
+        v = r["verdicts"]
+        parts.append(
+            f"<tr><td>{e(r['family'])}</td><td>{e(r['control'])}</td><td>{r['n']}</td><td>{v['conformant']}</td>"
+            f"<td>{v['partial']}</td><td>{v['nonconformity']}</td><td>{v['insufficient_evidence']}</td>"
+            f"<td>{r['reviewed_pct']}%</td><td>{r['flagged']}</td></tr>"
+        )
+    parts.append("</table>")
+    current = None
+    for f in data.findings:
+        rec = finding_record(data, f)
+        if rec["family"] != current:
+            current = rec["family"]
+            parts.append(f"<h2>{e(current)}</h2>")
+        draft = " <span class='draft'>DRAFT</span>" if rec["draft"] else ""
+        parts.append(
+            f"<section><h3>{e(f.question.id)}: <span class='v-{rec['verdict']}'>{e(rec['verdict'])}</span>{draft}</h3>"
+            f"<p><b>Question.</b> {e(f.question.text)}</p>"
+            f"<p class='meta'>Controls: {e(', '.join(rec['controls']) or 'ad-hoc')} · status {e(rec['status'])} · "
+            f"confidence {f.confidence:.2f}{' · flags: ' + e(', '.join(f.flags)) if f.flags else ''}</p>"
+            f"<pre>{e(f.rationale)}</pre>"
+        )
+        for c in rec["citations"]:
+            page = f" p.{c['page']}" if c["page"] else ""
+            parts.append(
+                f"<blockquote>[{e(c['label'])}] {e(c['file'])}{page} "
+                f"<span class='meta'>sha256 {e(c['doc_sha256'][:16])}</span><br>“{e(c['quote'])}”</blockquote>"
+            )
+        if rec["decision"]:
+            parts.append(
+                f"<p class='meta'>Decision: {e(rec['decision'])} by {e(rec['reviewer'])} at {e(rec['decided_at'])}"
+                f"{' (' + e(rec['reason']) + ')' if rec['reason'] else ''}{' — ' + e(rec['note']) if rec['note'] else ''}</p>"
+            )
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def to_xlsx_bytes(data: ExportData) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Findings"
+    ws.append(CSV_COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    red = PatternFill("solid", fgColor="F4CCCC")
+    for f in data.findings:
+        rec = finding_record(data, f)
+        ws.append(_flat(rec))
+        if rec["draft"]:
+            ws.cell(ws.max_row, CSV_COLUMNS.index("status") + 1).fill = red
+    cov = wb.create_sheet("Coverage")
+    cov.append(["family", "control", "findings", "conformant", "partial", "nonconformity", "insufficient", "reviewed %", "flagged"])
+    for r in data.coverage:
+        v = r["verdicts"]
+        cov.append([r["family"], r["control"], r["n"], v["conformant"], v["partial"], v["nonconformity"], v["insufficient_evidence"], r["reviewed_pct"], r["flagged"]])
+    meta = wb.create_sheet("Log")
+    meta.append(["generated_at", data.generated_at])
+    meta.append(["decisions", data.chain_count])
+    meta.append(["chain_head", data.chain_head])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def render(data: ExportData, fmt: str) -> bytes:
+    if fmt == "md":
+        return to_markdown(data).encode()
+    if fmt == "html":
+        return to_html(data).encode()
+    if fmt == "json":
+        return to_json(data).encode()
+    if fmt == "csv":
+        return to_csv(data).encode()
+    if fmt == "xlsx":
+        return to_xlsx_bytes(data)
+    raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def safe_output(out: Path, protected: list[Path]) -> Path:
+    """Resolve symlinks and '..'; refuse to overwrite the workspace's own files."""
+    target = out.expanduser().resolve()
+    for p in protected:
+        rp = p.resolve()
+        if target == rp or rp in target.parents:
+            raise ExportError(f"{out}: refusing to write inside or over {p}")
+    if target.is_dir():
+        raise ExportError(f"{out}: is a directory; give a file name")
+    return target
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export(ws: Workspace, fmt: str, out: Path, status: list[str] | None = None) -> tuple[Path, int]:
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    target = safe_output(out, [ws.root])
+    data = collect(ws, status)
+    atomic_write(target, render(data, fmt))
+    return target, len(data.findings)

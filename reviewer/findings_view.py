@@ -1,0 +1,79 @@
+"""Which findings are current, and coverage over them: shared by the TUI, exports and CLI.
+
+Re-drafting a question (`--fresh`, another drafter, a changed document) adds a new finding; the
+older one stays in the database with its decisions. The current finding of a question is the
+newest one per (source, question); the rest are history.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from reviewer.models import Finding, FindingStatus, Verdict
+
+REVIEWED = (FindingStatus.approved, FindingStatus.rejected, FindingStatus.edited)
+UNDECIDED = (FindingStatus.draft, FindingStatus.stale, FindingStatus.failed)
+
+
+def source_key(f: Finding) -> str:
+    s = f.source
+    if s.get("key"):
+        return str(s["key"])
+    if s.get("sha256") and s.get("row") is not None:
+        return f"{s['sha256']}:{s.get('sheet', '')}:{s['row']}"
+    return f"bank:{s.get('bank') or f.question.bank or 'ad-hoc'}"
+
+
+def current_findings(findings: list[Finding]) -> list[Finding]:
+    """Newest finding per (source, question), in first-seen order."""
+    latest: dict[tuple[str, str], Finding] = {}
+    for f in findings:
+        key = (source_key(f), f.question.id)
+        prev = latest.get(key)
+        if prev is None or f.created_at >= prev.created_at:
+            latest[key] = f
+    return list(latest.values())
+
+
+def family(f: Finding) -> str:
+    if f.question.family:
+        return f.question.family
+    if f.source.get("sheet"):
+        return f"questionnaire: {f.source['sheet']}"
+    return f.question.refs[0].control if f.question.refs else "ad-hoc"
+
+
+def coverage_rows(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Per family and per control: counts by verdict and by status, % reviewed, flagged."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((family(f), f.question.primary_ref()), []).append(f)
+    fam_groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        fam_groups.setdefault(family(f), []).append(f)
+    rows: list[dict[str, Any]] = []
+    for fam in sorted(fam_groups):
+        rows.append(_row(fam, "(all)", fam_groups[fam]))
+        for (f2, control), items in sorted(groups.items()):
+            if f2 == fam:
+                rows.append(_row(fam, control, items))
+    if findings:
+        rows.append(_row("TOTAL", "", findings))
+    return rows
+
+
+def _row(fam: str, control: str, items: list[Finding]) -> dict[str, Any]:
+    verdicts = Counter(f.verdict.value for f in items)
+    statuses = Counter(f.status.value for f in items)
+    reviewed = sum(statuses[s.value] for s in REVIEWED)
+    return {
+        "family": fam,
+        "control": control,
+        "n": len(items),
+        "verdicts": {v.value: verdicts[v.value] for v in Verdict},
+        "statuses": {s.value: statuses[s.value] for s in FindingStatus},
+        "reviewed": reviewed,
+        "reviewed_pct": round(100.0 * reviewed / len(items), 1) if items else 0.0,
+        "flagged": sum(1 for f in items if f.flags),
+    }

@@ -1,0 +1,176 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by reciprocal rank fusion.
+
+A question is asked as several sub-queries (the question, each criterion, the bank keywords);
+every retriever's ranking of every sub-query votes 1/(k + rank) for a chunk. Doc-type hints
+add a soft bonus; a scope (list of files) is a hard filter. Overlapping chunks of one document
+are merged, and the evidence set is packed into a token budget and labelled E1..En.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from reviewer.ingest.chunking import count_tokens
+from reviewer.models import Chunk, DocType, Evidence, Question
+
+if TYPE_CHECKING:
+    from reviewer.workspace import Workspace
+
+MODES = ("fused", "dense", "lexical")
+
+
+class ScopeError(ValueError):
+    """A scope names files that are not in the workspace."""
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    dense_sim: float = 0.0
+
+
+def resolve_scope(ws: Workspace, scope: Sequence[str] | None) -> list[str] | None:
+    """Doc ids for a list of file names (as listed by `reviewer docs`, a suffix, or a base name)."""
+    if not scope:
+        return None
+    docs = ws.docs.list()
+    ids: list[str] = []
+    unknown: list[str] = []
+    for name in scope:
+        norm = name.replace("\\", "/").lstrip("./")
+        match = [
+            d.id
+            for d in docs
+            if d.path == norm
+            or d.source_path.endswith("/" + norm)
+            or PurePosixPath(d.path).name == norm
+        ]
+        if match:
+            ids.extend(match)
+        else:
+            unknown.append(name)
+    if unknown:
+        raise ScopeError(f"scope names files not in the workspace: {', '.join(unknown)}")
+    return sorted(set(ids))
+
+
+def subqueries(question: Question) -> list[str]:
+    queries = [question.text]
+    queries += [c.text for c in question.criteria]
+    if question.keywords:
+        queries.append(" ".join(question.keywords))
+    return queries
+
+
+def fused_search(
+    ws: Workspace,
+    queries: Sequence[str],
+    *,
+    k: int,
+    doc_ids: Sequence[str] | None = None,
+    doc_types: Sequence[DocType] = (),
+    mode: str = "fused",
+) -> list[Hit]:
+    """Rank chunks for several sub-queries at once; returns up to k hits, best first."""
+    cfg = ws.settings.retrieval
+    n_cand = max(cfg.candidates, k)
+    votes: dict[str, float] = {}
+    dense_rank: dict[str, int] = {}
+    lex_rank: dict[str, int] = {}
+    dense_sim: dict[str, float] = {}
+    active = ws.docs.chunk_ids(doc_ids) if doc_ids is not None else None
+    if mode in ("fused", "dense"):
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
+        vectors = ws.embedder.embed(list(queries))
+        for ranking in ws.vectors.query(vectors, n_cand, where=where):
+            for rank, (cid, sim) in enumerate(ranking, start=1):
+                votes[cid] = votes.get(cid, 0.0) + 1.0 / (cfg.rrf_k + rank)
+                dense_rank[cid] = min(dense_rank.get(cid, rank), rank)
+                dense_sim[cid] = max(dense_sim.get(cid, -1.0), sim)
+    if mode in ("fused", "lexical"):
+        lexical = ws.lexical
+        for q in queries:
+            for rank, (cid, _score) in enumerate(lexical.search(q, n_cand, allowed=active), 1):
+                votes[cid] = votes.get(cid, 0.0) + 1.0 / (cfg.rrf_k + rank)
+                lex_rank[cid] = min(lex_rank.get(cid, rank), rank)
+    chunks = ws.docs.chunks(votes)  # only chunks active in SQLite survive
+    hinted = set(doc_types)
+    hits = []
+    for cid, chunk in chunks.items():
+        score = votes[cid]
+        if hinted and chunk.doc_type in hinted:
+            score *= 1.0 + cfg.doc_type_boost
+        hits.append(
+            Hit(chunk, score, dense_rank.get(cid), lex_rank.get(cid), dense_sim.get(cid, 0.0))
+        )
+    hits.sort(key=lambda h: (-h.score, h.chunk.id))
+    return hits[:k]
+
+
+def merge_overlaps(hits: list[Hit], doc_text: dict[str, str]) -> list[Hit]:
+    """Merge hits whose char spans overlap within one document (chunk overlap, duplicates)."""
+    kept: list[Hit] = []
+    for hit in hits:
+        c = hit.chunk
+        for i, prev in enumerate(kept):
+            p = prev.chunk
+            if p.doc_id == c.doc_id and c.char_start < p.char_end and p.char_start < c.char_end:
+                if p.page != c.page:
+                    continue
+                start, end = min(p.char_start, c.char_start), max(p.char_end, c.char_end)
+                text = doc_text[c.doc_id][start:end] if c.doc_id in doc_text else p.text
+                merged = p.model_copy(update={"char_start": start, "char_end": end, "text": text})
+                kept[i] = Hit(
+                    merged,
+                    prev.score + hit.score * 0.5,
+                    prev.dense_rank,
+                    prev.lexical_rank,
+                    max(prev.dense_sim, hit.dense_sim),
+                )
+                break
+        else:
+            kept.append(hit)
+    return kept
+
+
+def pack(hits: list[Hit], budget: int, k: int) -> list[Evidence]:
+    """Best hits first until the token budget or k is reached; labelled E1..En."""
+    evidence: list[Evidence] = []
+    used = 0
+    for hit in hits:
+        if len(evidence) >= k:
+            break
+        cost = count_tokens(hit.chunk.text) + 20  # 20 ≈ the block header
+        if evidence and used + cost > budget:
+            continue
+        used += cost
+        evidence.append(
+            Evidence(
+                label=f"E{len(evidence) + 1}",
+                chunk=hit.chunk,
+                score=round(hit.score, 6),
+                dense_rank=hit.dense_rank,
+                lexical_rank=hit.lexical_rank,
+            )
+        )
+    return evidence
+
+
+def retrieve(
+    ws: Workspace, question: Question, scope: Sequence[str] | None = None, k: int | None = None
+) -> list[Evidence]:
+    """Evidence for a question: hybrid sub-query search, scoped, merged, budget-packed."""
+    cfg = ws.settings.retrieval
+    k = k or cfg.k
+    doc_ids = resolve_scope(ws, scope)
+    hits = fused_search(
+        ws, subqueries(question), k=k * 2, doc_ids=doc_ids, doc_types=question.doc_types
+    )
+    texts = {d: ws.docs.text(d) for d in {h.chunk.doc_id for h in hits}}
+    return pack(merge_overlaps(hits, texts), cfg.token_budget, k)

@@ -1,0 +1,364 @@
+"""The public API: one Workspace object over the core. The CLI, the TUI and the tests use it.
+
+ws = Workspace.open(".reviewer")
+ws.ingest(["corpora/demo"])
+report = ws.review(ws.bank("iso27001-ai").questions, drafter="extractive")
+ws.decide(report.findings[0].id, "approve")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reviewer.config import Settings, load_settings
+from reviewer.models import (
+    DecisionAction,
+    DocType,
+    Document,
+    Evidence,
+    Finding,
+    FindingStatus,
+    Question,
+    RejectReason,
+    Run,
+    Verdict,
+)
+
+if TYPE_CHECKING:
+    from reviewer.banks import Bank
+    from reviewer.drafting.base import Drafter
+    from reviewer.ingest.pipeline import IngestReport, Progress
+    from reviewer.retrieval import Hit
+    from reviewer.store.documents import DocumentStore
+    from reviewer.store.embeddings import Embedder
+    from reviewer.store.findings import ChainCheck, FindingsStore
+    from reviewer.store.lexical import LexicalIndex
+    from reviewer.store.vectors import VectorStore
+
+
+@dataclass
+class ReviewReport:
+    run_id: str
+    drafter: str
+    findings: list[Finding] = field(default_factory=list)
+    reused: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (question id, error)
+    seconds: float = 0.0
+
+    def verdict_counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f in self.findings:
+            out[f.verdict.value] = out.get(f.verdict.value, 0) + 1
+        return out
+
+
+class Workspace:
+    """A folder holding the Chroma directory, the BM25 index, the SQLite DB and caches."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.root = Path(settings.workspace)
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._conn: sqlite3.Connection | None = None
+        self._vectors: VectorStore | None = None
+        self._lexical: LexicalIndex | None = None
+        self._drafters: dict[str, Drafter] = {}
+
+    @classmethod
+    def open(cls, workspace: str | Path | None = None, **overrides: Any) -> Workspace:
+        return cls(load_settings(workspace, **overrides))
+
+    # -- components (lazy: `reviewer docs` must not load torch) -----------------------------
+    @property
+    def db_path(self) -> Path:
+        return self.root / "reviewer.db"
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            from reviewer.store.db import connect
+
+            self._conn = connect(self.db_path)
+        return self._conn
+
+    @property
+    def docs(self) -> DocumentStore:
+        from reviewer.store.documents import DocumentStore
+
+        return DocumentStore(self.conn)
+
+    @property
+    def findings(self) -> FindingsStore:
+        from reviewer.store.findings import FindingsStore
+
+        return FindingsStore(self.conn)
+
+    @property
+    def embedder(self) -> Embedder:
+        from reviewer.store.embeddings import shared_embedder
+
+        return shared_embedder(self.settings.ingest.embed_batch)
+
+    @property
+    def vectors(self) -> VectorStore:
+        if self._vectors is None:
+            from reviewer.store.vectors import VectorStore
+
+            self._vectors = VectorStore(
+                self.root / "chroma", self.settings.store.url, self.settings.store.collection
+            )
+        return self._vectors
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        if self._lexical is None or self._lexical.version != self.docs.chunks_version():
+            from reviewer.store.lexical import LexicalIndex
+
+            index = LexicalIndex(self.root / "lexical")
+            if not index.load() or index.version != self.docs.chunks_version():
+                index = self._build_lexical()
+            self._lexical = index
+        return self._lexical
+
+    def lexical_ready(self) -> bool:
+        from reviewer.store.lexical import LexicalIndex
+
+        index = LexicalIndex(self.root / "lexical")
+        return index.load() and index.version == self.docs.chunks_version()
+
+    def _build_lexical(self) -> LexicalIndex:
+        from reviewer.store.lexical import LexicalIndex
+
+        ids, texts = self.docs.all_chunk_texts()
+        index = LexicalIndex(self.root / "lexical")
+        index.build(ids, texts, self.docs.chunks_version())
+        index.save()
+        return index
+
+    def rebuild_lexical(self) -> None:
+        self._lexical = self._build_lexical()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- documents --------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        doc_type: DocType | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        from reviewer.ingest.pipeline import ingest_paths
+
+        return ingest_paths(self, paths, doc_type=doc_type, progress=progress)
+
+    def forget(self, paths: Iterable[str]) -> list[Document]:
+        from reviewer.ingest.pipeline import forget_paths
+
+        return forget_paths(self, paths)
+
+    def documents(self) -> list[Document]:
+        return self.docs.list()
+
+    def search(
+        self,
+        text: str,
+        k: int = 10,
+        doc_types: Sequence[DocType] = (),
+        mode: str = "fused",
+        scope: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        from reviewer.retrieval import fused_search, resolve_scope
+
+        hits = fused_search(
+            self, [text], k=k, doc_ids=resolve_scope(self, scope), doc_types=(), mode=mode
+        )
+        if doc_types:
+            hits = [
+                h
+                for h in fused_search(
+                    self, [text], k=k * 5, doc_ids=resolve_scope(self, scope), mode=mode
+                )
+                if h.chunk.doc_type in set(doc_types)
+            ][:k]
+        return hits
+
+    def retrieve(self, question: Question, scope: Sequence[str] | None = None) -> list[Evidence]:
+        from reviewer.retrieval import retrieve
+
+        return retrieve(self, question, scope)
+
+    # -- banks ------------------------------------------------------------------------------
+    def bank(self, name: str) -> Bank:
+        from reviewer.banks import get_bank
+
+        return get_bank(name)
+
+    # -- drafting ---------------------------------------------------------------------------
+    def drafter(self, name: str | None = None) -> Drafter:
+        name = name or self.settings.llm.backend
+        if name not in self._drafters:
+            from reviewer.llm.factory import make_drafter
+
+            self._drafters[name] = make_drafter(name, self.settings, self._extractive)
+        return self._drafters[name]
+
+    def _extractive(self) -> Drafter:
+        from reviewer.drafting.extractive import ExtractiveDrafter
+
+        return ExtractiveDrafter(self.embedder)
+
+    def draft(
+        self,
+        question: Question,
+        evidence: list[Evidence],
+        drafter: Drafter,
+        *,
+        run_id: str = "",
+        source: dict[str, Any] | None = None,
+        scope: Sequence[str] | None = None,
+    ) -> Finding:
+        """Draft and verify one finding (not stored). Failures become a `failed` finding."""
+        from reviewer.drafting.base import DraftingError
+        from reviewer.drafting.finalize import cache_key, finalize
+
+        started = time.perf_counter()
+        key = cache_key(question, evidence, drafter.describe())
+        params = self.retrieval_params(scope)
+        try:
+            draft = drafter.draft(question, evidence)
+        except DraftingError as exc:
+            return self._failed(question, run_id, source or {}, key, str(exc), drafter, params)
+        return finalize(
+            question,
+            draft,
+            evidence,
+            drafter,
+            run_id=run_id,
+            retrieval_params=params,
+            cache_key=key,
+            source=source or {},
+            started=started,
+        )
+
+    def retrieval_params(self, scope: Sequence[str] | None = None) -> dict[str, Any]:
+        params: dict[str, Any] = self.settings.retrieval.model_dump()
+        params["scope"] = list(scope or [])
+        return params
+
+    def _failed(
+        self,
+        question: Question,
+        run_id: str,
+        source: dict[str, Any],
+        key: str,
+        error: str,
+        drafter: Drafter,
+        params: dict[str, Any],
+    ) -> Finding:
+        fid = hashlib.sha256(
+            f"{run_id}|{question.id}|{sorted(source.items())}".encode()
+        ).hexdigest()
+        return Finding(
+            id="f" + fid[:11],
+            run_id=run_id,
+            question=question,
+            verdict=Verdict.insufficient_evidence,
+            rationale=f"Drafting failed: {error}",
+            status=FindingStatus.failed,
+            source=source,
+            cache_key=key,
+            provenance={**drafter.describe(), "retrieval": params, "error": error},
+        )
+
+    def review(
+        self,
+        questions: Sequence[Question],
+        drafter: str | None = None,
+        scope: Sequence[str] | None = None,
+        fresh: bool = False,
+        progress: Callable[[Question, int, int], None] | None = None,
+        source: dict[str, Any] | None = None,
+    ) -> ReviewReport:
+        """Draft, verify and store a finding per question; identical inputs reuse stored drafts."""
+        d = self.drafter(drafter)
+        run = Run(
+            id="r" + uuid.uuid4().hex[:11],
+            kind="review",
+            drafter=d.name,
+            params={"questions": len(questions), "scope": list(scope or []), "fresh": fresh},
+        )
+        store = self.findings
+        store.start_run(run)
+        report = ReviewReport(run.id, d.name)
+        started = time.perf_counter()
+        for i, q in enumerate(questions):
+            if progress:
+                progress(q, i, len(questions))
+            src = dict(source or {"kind": "bank", "bank": q.bank or "ad-hoc"})
+            evidence = self.retrieve(q, scope)
+            if not fresh:
+                from reviewer.drafting.finalize import cache_key
+
+                cached = store.find_cached(cache_key(q, evidence, d.describe()))
+                if cached is not None and cached.status != FindingStatus.stale:
+                    report.findings.append(cached)
+                    report.reused += 1
+                    continue
+            f = self.draft(q, evidence, d, run_id=run.id, source=src, scope=scope)
+            store.save_finding(f)
+            report.findings.append(f)
+            if f.status == FindingStatus.failed:
+                report.failed.append((q.id, f.provenance.get("error", "")))
+        store.finish_run(run.id, "failed" if report.failed else "done")
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    # -- decisions --------------------------------------------------------------------------
+    def decide(
+        self,
+        finding_id: str,
+        action: str | DecisionAction,
+        reason: str | RejectReason | None = None,
+        note: str = "",
+        verdict: str | Verdict | None = None,
+        rationale: str | None = None,
+        reviewer: str | None = None,
+    ) -> Any:
+        return self.findings.decide(
+            finding_id,
+            reviewer or self.settings.reviewer_name(),
+            DecisionAction(action),
+            reason_code=RejectReason(reason) if reason else None,
+            note=note,
+            verdict=Verdict.parse(verdict) if isinstance(verdict, str) else verdict,
+            rationale=rationale,
+        )
+
+    def verify_log(self) -> ChainCheck:
+        return self.findings.verify_chain()
+
+    # -- exports ----------------------------------------------------------------------------
+    def export(self, fmt: str, out: Path, status: list[str] | None = None) -> tuple[Path, int]:
+        """Write a report (md, html, json, csv, xlsx); returns the path and the finding count."""
+        from reviewer.export.report import export
+
+        return export(self, fmt, out, status)
+
+    def current_findings(self, status: list[str] | None = None) -> list[Finding]:
+        """The newest finding per question and source (older drafts are history)."""
+        from reviewer.findings_view import current_findings
+
+        items = current_findings(self.findings.list_findings())
+        if status:
+            items = [f for f in items if f.status.value in status]
+        return items
