@@ -39,7 +39,7 @@ def resolve_scope(ws: Workspace, scope: Sequence[str] | None) -> list[str] | Non
     """Doc ids for a list of file names (as listed by `reviewer docs`, a suffix, or a base name)."""
     if not scope:
         return None
-    docs = ws.docs.list()
+    docs = ws.docs.list_documents()
     ids: list[str] = []
     unknown: list[str] = []
     for name in scope:

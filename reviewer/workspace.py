@@ -167,7 +167,7 @@ class Workspace:
         return forget_paths(self, paths)
 
     def documents(self) -> list[Document]:
-        return self.docs.list()
+        return self.docs.list_documents()
 
     def search(
         self,
@@ -179,18 +179,13 @@ class Workspace:
     ) -> list[Hit]:
         from reviewer.retrieval import fused_search, resolve_scope
 
-        hits = fused_search(
-            self, [text], k=k, doc_ids=resolve_scope(self, scope), doc_types=(), mode=mode
-        )
+        doc_ids = resolve_scope(self, scope)
         if doc_types:
-            hits = [
-                h
-                for h in fused_search(
-                    self, [text], k=k * 5, doc_ids=resolve_scope(self, scope), mode=mode
-                )
-                if h.chunk.doc_type in set(doc_types)
-            ][:k]
-        return hits
+            typed = [d.id for d in self.documents() if d.doc_type in set(doc_types)]
+            doc_ids = [d for d in doc_ids if d in typed] if doc_ids is not None else typed
+            if not doc_ids:
+                return []
+        return fused_search(self, [text], k=k, doc_ids=doc_ids, mode=mode)
 
     def retrieve(self, question: Question, scope: Sequence[str] | None = None) -> list[Evidence]:
         from reviewer.retrieval import retrieve

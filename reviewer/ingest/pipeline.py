@@ -206,7 +206,7 @@ def forget_paths(ws: Workspace, paths: Iterable[str]) -> list[Document]:
     resolved = {str(Path(p).resolve()) for p in paths}
     docs = [
         d
-        for d in ws.docs.list()
+        for d in ws.docs.list_documents()
         if d.path in wanted or d.source_path in resolved or Path(d.path).name in wanted
     ]
     if not docs:

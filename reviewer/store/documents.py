@@ -54,7 +54,7 @@ class DocumentStore:
         row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _doc(row) if row else None
 
-    def list(self) -> list[Document]:
+    def list_documents(self) -> list[Document]:
         rows = self.conn.execute("SELECT * FROM documents ORDER BY path").fetchall()
         return [_doc(r) for r in rows]
 
