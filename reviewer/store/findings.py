@@ -1,0 +1,586 @@
+"""Findings, runs and the hash-chained, append-only decision log (SQLite).
+
+Every reviewer decision is one row whose hash covers all of its fields plus the previous row's
+hash; the chain head and length are also kept in `meta`, so an edited, deleted, inserted or
+reordered row is found by `verify_chain`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from reviewer.models import (
+    Citation,
+    CriterionAssessment,
+    Decision,
+    DecisionAction,
+    Finding,
+    FindingStatus,
+    Flag,
+    Question,
+    RejectReason,
+    Run,
+    Verdict,
+    utcnow,
+)
+from reviewer.store.db import StoreError, db_file, read_tx, write_tx
+
+# The finding fields a decision may change; before/after snapshots carry exactly these.
+DECISION_STATE = ("status", "verdict", "rationale")
+REVIEWED = (FindingStatus.approved, FindingStatus.rejected, FindingStatus.edited)
+HASHED_FIELDS = (
+    "seq",
+    "finding_id",
+    "reviewer",
+    "action",
+    "reason_code",
+    "note",
+    "before",
+    "after",
+    "at",
+    "prev_hash",
+)
+
+
+@dataclass
+class ChainCheck:
+    """Result of walking the decision log; `reason` is one line naming the first bad seq."""
+
+    ok: bool
+    count: int
+    head: str
+    first_bad_seq: int | None
+    reason: str
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def decision_hash(fields: dict[str, Any]) -> str:
+    """sha256 over the canonical JSON (sorted keys) of a decision row's fields, seq and prev_hash included."""
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    return hashlib.sha256(_dumps(payload).encode("utf-8")).hexdigest()
+
+
+def source_key_of(source: dict[str, Any], question: Question) -> str:
+    """Stable key of where a finding's question came from, used to resume work.
+
+    `source["key"]` wins; then a questionnaire row ("<sha256>:<sheet>:<row>"); then a bank
+    ("bank:<name>", "bank:ad-hoc" when there is none), as `reviewer.findings_view` does.
+    """
+    if source.get("key"):
+        return str(source["key"])
+    if source.get("sha256") and source.get("row") is not None:
+        return f"{source['sha256']}:{source.get('sheet', '')}:{source['row']}"
+    return f"bank:{source.get('bank') or question.bank or 'ad-hoc'}"
+
+
+def family_of(question: Question) -> str:
+    """Control family for coverage: the question's family label, else its first ref's control."""
+    if question.family:
+        return question.family
+    return question.refs[0].control if question.refs else "ad-hoc"
+
+
+class FindingsStore:
+    """Runs, findings with citations, and reviewer decisions on one SQLite connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # runs -----------------------------------------------------------------------------------
+
+    def start_run(self, run: Run) -> None:
+        """Record a run (re-starting a known run id marks it running again)."""
+        with write_tx(self.conn):
+            self.conn.execute(
+                "INSERT INTO runs (id, kind, drafter, params, started_at, finished_at, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, "
+                "drafter = excluded.drafter, params = excluded.params, "
+                "finished_at = excluded.finished_at, status = excluded.status",
+                (
+                    run.id,
+                    run.kind,
+                    run.drafter,
+                    _dumps(run.params),
+                    run.started_at,
+                    run.finished_at,
+                    run.status,
+                ),
+            )
+
+    def finish_run(self, run_id: str, status: str = "done") -> None:
+        """Mark a run finished now with `status` (done, failed, interrupted...)."""
+        with write_tx(self.conn):
+            cur = self.conn.execute(
+                "UPDATE runs SET finished_at = ?, status = ? WHERE id = ?",
+                (utcnow(), status, run_id),
+            )
+            if cur.rowcount == 0:
+                raise ValueError(f"{db_file(self.conn)}: no run with id {run_id!r}")
+
+    def get_run(self, run_id: str) -> Run | None:
+        row = self.conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return _row_to_run(row) if row else None
+
+    def list_runs(self) -> list[Run]:
+        rows = self.conn.execute("SELECT * FROM runs ORDER BY started_at, rowid").fetchall()
+        return [_row_to_run(r) for r in rows]
+
+    # findings -------------------------------------------------------------------------------
+
+    def save_finding(self, finding: Finding) -> None:
+        """Insert or replace a finding and its citations in one transaction."""
+        now = utcnow()
+        with write_tx(self.conn):
+            self.conn.execute(
+                "INSERT INTO findings (id, run_id, question_id, question, verdict, rationale, "
+                "assessments, confidence, flags, provenance, status, source, source_key, cache_key, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                # An upsert, not INSERT OR REPLACE: the row keeps its rowid and listing order.
+                "ON CONFLICT(id) DO UPDATE SET run_id = excluded.run_id, "
+                "question_id = excluded.question_id, question = excluded.question, "
+                "verdict = excluded.verdict, rationale = excluded.rationale, "
+                "assessments = excluded.assessments, confidence = excluded.confidence, "
+                "flags = excluded.flags, provenance = excluded.provenance, "
+                "status = excluded.status, source = excluded.source, "
+                "source_key = excluded.source_key, cache_key = excluded.cache_key, "
+                "created_at = excluded.created_at, updated_at = excluded.updated_at",
+                (
+                    finding.id,
+                    finding.run_id,
+                    finding.question.id,
+                    finding.question.model_dump_json(),
+                    finding.verdict.value,
+                    finding.rationale,
+                    _dumps([a.model_dump(mode="json") for a in finding.assessments]),
+                    finding.confidence,
+                    _dumps(finding.flags),
+                    _dumps(finding.provenance),
+                    finding.status.value,
+                    _dumps(finding.source),
+                    source_key_of(finding.source, finding.question),
+                    finding.cache_key,
+                    finding.created_at,
+                    now,
+                ),
+            )
+            self.conn.execute("DELETE FROM citations WHERE finding_id = ?", (finding.id,))
+            self.conn.executemany(
+                "INSERT INTO citations (finding_id, position, label, chunk_id, quote, path, page, "
+                "doc_sha256, verified, char_start, char_end) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        finding.id,
+                        position,
+                        c.label,
+                        c.chunk_id,
+                        c.quote,
+                        c.path,
+                        c.page,
+                        c.doc_sha256,
+                        int(c.verified),
+                        c.char_start,
+                        c.char_end,
+                    )
+                    for position, c in enumerate(finding.citations)
+                ],
+            )
+
+    def get_finding(self, finding_id: str) -> Finding | None:
+        found = self._select("WHERE id = ?", [finding_id])
+        return found[0] if found else None
+
+    def list_findings(
+        self,
+        status: str | list[str] | None = None,
+        source_key: str | None = None,
+        question_id: str | None = None,
+        run_id: str | None = None,
+    ) -> list[Finding]:
+        """Findings matching every given filter, in the order they were first saved."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if status is not None:
+            statuses = [status] if isinstance(status, str) else list(status)
+            clauses.append("status IN (SELECT value FROM json_each(?))")
+            params.append(_dumps([FindingStatus(s).value for s in statuses]))
+        for column, value in (
+            ("source_key", source_key),
+            ("question_id", question_id),
+            ("run_id", run_id),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return self._select(where, params)
+
+    def find_cached(self, cache_key: str) -> Finding | None:
+        """Most recent non-failed finding drafted under this cache key."""
+        if not cache_key:
+            return None
+        found = self._select(
+            "WHERE cache_key = ? AND status != ?",
+            [cache_key, FindingStatus.failed.value],
+            order="ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        )
+        return found[0] if found else None
+
+    def latest_by_source(self, source_key: str, question_id: str) -> Finding | None:
+        """Most recent finding (any status) for one question from one source, for resuming."""
+        found = self._select(
+            "WHERE source_key = ? AND question_id = ?",
+            [source_key, question_id],
+            order="ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        )
+        return found[0] if found else None
+
+    def mark_stale(self, doc_sha256s: Iterable[str]) -> int:
+        """Mark findings whose evidence came from these documents stale; returns how many."""
+        hashes = sorted({h for h in doc_sha256s if h})
+        if not hashes:
+            return 0
+        wanted = _dumps(hashes)
+        with write_tx(self.conn):
+            rows = self.conn.execute(
+                "SELECT id, flags FROM findings f WHERE status NOT IN (?, ?, ?) AND ("
+                " EXISTS (SELECT 1 FROM citations c WHERE c.finding_id = f.id"
+                "   AND c.doc_sha256 IN (SELECT value FROM json_each(?)))"
+                " OR EXISTS (SELECT 1 FROM json_each(f.provenance, '$.doc_sha256s') p"
+                "   WHERE p.value IN (SELECT value FROM json_each(?))))",
+                (
+                    FindingStatus.rejected.value,
+                    FindingStatus.stale.value,
+                    FindingStatus.failed.value,
+                    wanted,
+                    wanted,
+                ),
+            ).fetchall()
+            now = utcnow()
+            for row in rows:
+                flags = list(json.loads(row["flags"]))
+                if Flag.stale_source.value not in flags:
+                    flags.append(Flag.stale_source.value)
+                self.conn.execute(
+                    "UPDATE findings SET status = ?, flags = ?, updated_at = ? WHERE id = ?",
+                    (FindingStatus.stale.value, _dumps(flags), now, row["id"]),
+                )
+        return len(rows)
+
+    def _select(self, where: str, params: list[Any], order: str = "") -> list[Finding]:
+        order = order or "ORDER BY created_at, rowid"
+        with read_tx(self.conn):
+            rows = self.conn.execute(f"SELECT * FROM findings {where} {order}", params).fetchall()
+            if not rows:
+                return []
+            ids = [r["id"] for r in rows]
+            cites: dict[str, list[Citation]] = {i: [] for i in ids}
+            for c in self.conn.execute(
+                "SELECT * FROM citations WHERE finding_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY finding_id, position",
+                (_dumps(ids),),
+            ):
+                cites[c["finding_id"]].append(_row_to_citation(c))
+        return [_row_to_finding(r, cites[r["id"]]) for r in rows]
+
+    # decisions ------------------------------------------------------------------------------
+
+    def decide(
+        self,
+        finding_id: str,
+        reviewer: str,
+        action: DecisionAction,
+        reason_code: RejectReason | None = None,
+        note: str = "",
+        verdict: Verdict | None = None,
+        rationale: str | None = None,
+    ) -> Decision:
+        """Record one reviewer decision and apply it to the finding, durably, in one transaction."""
+        action = DecisionAction(action)
+        reason = RejectReason(reason_code) if reason_code is not None else None
+        new_verdict = Verdict(verdict) if verdict is not None else None
+        if not reviewer.strip():
+            raise ValueError("a decision needs a reviewer name")
+        if action is DecisionAction.reject and reason is None:
+            valid = ", ".join(r.value for r in RejectReason)
+            raise ValueError(f"reject needs a reason code (one of: {valid})")
+        if action is DecisionAction.edit and new_verdict is None and rationale is None:
+            raise ValueError("edit needs a new verdict and/or rationale")
+
+        with write_tx(self.conn):
+            row = self.conn.execute(
+                "SELECT status, verdict, rationale FROM findings WHERE id = ?", (finding_id,)
+            ).fetchone()
+            if row is None:
+                raise ValueError(f"{db_file(self.conn)}: no finding with id {finding_id!r}")
+            before = {key: row[key] for key in DECISION_STATE}
+            after: dict[str, Any]
+            if action is DecisionAction.approve:
+                after = {**before, "status": FindingStatus.approved.value}
+            elif action is DecisionAction.reject:
+                after = {**before, "status": FindingStatus.rejected.value}
+            elif action is DecisionAction.edit:
+                after = {
+                    "status": FindingStatus.edited.value,
+                    "verdict": new_verdict.value if new_verdict else before["verdict"],
+                    "rationale": rationale if rationale is not None else before["rationale"],
+                }
+            else:
+                target = self._undo_target(finding_id)
+                if target is None:
+                    raise ValueError(f"nothing to undo for finding {finding_id!r}")
+                after = {key: target.before[key] for key in DECISION_STATE}
+                after["undoes"] = target.seq
+
+            last = self.conn.execute(
+                "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            last_seq, last_hash = (last["seq"], last["hash"]) if last else (0, "")
+            count, head = self._meta_head()
+            if (count, head) != (last_seq, last_hash):
+                # Appending would paper over a damaged log; make the damage visible instead.
+                raise StoreError(
+                    f"{db_file(self.conn)}: decision log does not match its recorded head "
+                    f"(last row seq {last_seq}, recorded count {count}); verify the log"
+                )
+            fields: dict[str, Any] = {
+                "seq": last_seq + 1,
+                "finding_id": finding_id,
+                "reviewer": reviewer,
+                "action": action.value,
+                "reason_code": reason.value if reason else None,
+                "note": note,
+                "before": before,
+                "after": after,
+                "at": utcnow(),
+                "prev_hash": last_hash,
+            }
+            fields["hash"] = decision_hash(fields)
+            self.conn.execute(
+                'INSERT INTO decisions (seq, finding_id, reviewer, action, reason_code, note, "before", '
+                '"after", at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                (
+                    fields["seq"],
+                    finding_id,
+                    reviewer,
+                    fields["action"],
+                    fields["reason_code"],
+                    note,
+                    _dumps(before),
+                    _dumps(after),
+                    fields["at"],
+                    fields["prev_hash"],
+                    fields["hash"],
+                ),
+            )
+            self.conn.execute(
+                "UPDATE findings SET status = ?, verdict = ?, rationale = ?, updated_at = ? "
+                "WHERE id = ?",
+                (after["status"], after["verdict"], after["rationale"], fields["at"], finding_id),
+            )
+            self.conn.executemany(
+                "UPDATE meta SET value = ? WHERE key = ?",
+                [(fields["hash"], "chain_head"), (str(fields["seq"]), "chain_count")],
+            )
+        return Decision(**fields)
+
+    def _undo_target(self, finding_id: str) -> Decision | None:
+        """The finding's most recent decision that is not an undo and has not been undone."""
+        history = self.decisions(finding_id)
+        undone = {d.after.get("undoes") for d in history if d.action is DecisionAction.undo}
+        for decision in reversed(history):
+            if decision.action is not DecisionAction.undo and decision.seq not in undone:
+                return decision
+        return None
+
+    def decisions(self, finding_id: str | None = None) -> list[Decision]:
+        """Decision rows in log order, for one finding or all."""
+        if finding_id is None:
+            rows = self.conn.execute("SELECT * FROM decisions ORDER BY seq").fetchall()
+        else:
+            rows = self.conn.execute(
+                "SELECT * FROM decisions WHERE finding_id = ? ORDER BY seq", (finding_id,)
+            ).fetchall()
+        return [_row_to_decision(r) for r in rows]
+
+    def _meta_head(self) -> tuple[int, str]:
+        values = {
+            r["key"]: r["value"]
+            for r in self.conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('chain_count', 'chain_head')"
+            )
+        }
+        try:
+            count = int(values.get("chain_count", "0"))
+        except ValueError:
+            count = -1  # unreadable: never equal to a real count, so verify reports it
+        return count, str(values.get("chain_head", ""))
+
+    def chain_head(self) -> tuple[int, str]:
+        """(number of decisions, hash of the last one) as recorded in meta."""
+        with read_tx(self.conn):
+            return self._meta_head()
+
+    def verify_chain(self) -> ChainCheck:
+        """Walk the log by seq and check every link, every hash, and the recorded head."""
+        with read_tx(self.conn):
+            count, head = self._meta_head()
+            rows = self.conn.execute("SELECT * FROM decisions ORDER BY seq").fetchall()
+
+        def bad(seq: int, why: str, walked: int, last: str) -> ChainCheck:
+            return ChainCheck(False, walked, last, seq, f"seq {seq}: {why}")
+
+        expected, prev = 1, ""
+        for row in rows:
+            seq = row["seq"]
+            if seq != expected:
+                return bad(
+                    expected,
+                    f"row missing (next row is seq {seq}); a decision was deleted",
+                    expected - 1,
+                    prev,
+                )
+            if row["prev_hash"] != prev:
+                return bad(
+                    seq,
+                    "prev_hash does not match the previous row's hash; rows deleted or reordered",
+                    seq - 1,
+                    prev,
+                )
+            try:
+                fields = {name: row[name] for name in HASHED_FIELDS}
+                fields["before"] = json.loads(row["before"])
+                fields["after"] = json.loads(row["after"])
+                recomputed = decision_hash(fields)
+            except (ValueError, TypeError):
+                recomputed = ""
+            if recomputed != row["hash"]:
+                return bad(
+                    seq, "hash does not match the row's contents; the row was edited", seq - 1, prev
+                )
+            prev = row["hash"]
+            expected += 1
+
+        walked = expected - 1
+        if walked > count:
+            return bad(
+                count + 1,
+                f"log has {walked} rows but only {count} were recorded; row inserted",
+                walked,
+                prev,
+            )
+        if walked < count:
+            return bad(
+                walked + 1,
+                f"log ends at seq {walked} but {count} decisions were recorded; last rows deleted",
+                walked,
+                prev,
+            )
+        if prev != head:
+            return bad(
+                max(walked, 1),
+                "last row's hash differs from the recorded head; the log was rewritten",
+                walked,
+                prev,
+            )
+        return ChainCheck(True, walked, prev, None, f"{walked} decisions, chain intact")
+
+    # reporting ------------------------------------------------------------------------------
+
+    def coverage(self) -> list[dict[str, Any]]:
+        """One row per (family, control): counts by verdict and status, reviewed share, flagged."""
+        groups: dict[tuple[str, str], list[sqlite3.Row]] = {}
+        for row in self.conn.execute(
+            "SELECT question, verdict, status, flags FROM findings ORDER BY rowid"
+        ):
+            question = Question.model_validate_json(row["question"])
+            key = (family_of(question), question.primary_ref())
+            groups.setdefault(key, []).append(row)
+        out: list[dict[str, Any]] = []
+        for (family, control), rows in sorted(groups.items()):
+            verdicts = Counter(r["verdict"] for r in rows)
+            statuses = Counter(r["status"] for r in rows)
+            reviewed = sum(statuses[s.value] for s in REVIEWED)
+            out.append(
+                {
+                    "family": family,
+                    "control": control,
+                    "n": len(rows),
+                    "verdicts": {v.value: verdicts[v.value] for v in Verdict},
+                    "statuses": {s.value: statuses[s.value] for s in FindingStatus},
+                    "reviewed": reviewed,
+                    "reviewed_share": reviewed / len(rows),
+                    "flagged": sum(1 for r in rows if json.loads(r["flags"])),
+                }
+            )
+        return out
+
+
+def _row_to_run(row: sqlite3.Row) -> Run:
+    return Run(
+        id=row["id"],
+        kind=row["kind"],
+        drafter=row["drafter"],
+        params=json.loads(row["params"]),
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        status=row["status"],
+    )
+
+
+def _row_to_citation(row: sqlite3.Row) -> Citation:
+    return Citation(
+        label=row["label"],
+        chunk_id=row["chunk_id"],
+        quote=row["quote"],
+        path=row["path"],
+        page=row["page"],
+        doc_sha256=row["doc_sha256"],
+        verified=bool(row["verified"]),
+        char_start=row["char_start"],
+        char_end=row["char_end"],
+    )
+
+
+def _row_to_finding(row: sqlite3.Row, citations: list[Citation]) -> Finding:
+    return Finding(
+        id=row["id"],
+        run_id=row["run_id"],
+        question=Question.model_validate_json(row["question"]),
+        verdict=Verdict(row["verdict"]),
+        rationale=row["rationale"],
+        assessments=[CriterionAssessment.model_validate(a) for a in json.loads(row["assessments"])],
+        citations=citations,
+        confidence=row["confidence"],
+        flags=json.loads(row["flags"]),
+        provenance=json.loads(row["provenance"]),
+        status=FindingStatus(row["status"]),
+        source=json.loads(row["source"]),
+        cache_key=row["cache_key"],
+        created_at=row["created_at"],
+    )
+
+
+def _row_to_decision(row: sqlite3.Row) -> Decision:
+    return Decision(
+        seq=row["seq"],
+        finding_id=row["finding_id"],
+        reviewer=row["reviewer"],
+        action=DecisionAction(row["action"]),
+        reason_code=RejectReason(row["reason_code"]) if row["reason_code"] else None,
+        note=row["note"],
+        before=json.loads(row["before"]),
+        after=json.loads(row["after"]),
+        at=row["at"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
