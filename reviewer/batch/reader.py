@@ -1,0 +1,524 @@
+"""Read a questionnaire (xlsx or csv): find its question rows and the layout of each sheet.
+
+The input file is read into memory once and never opened for writing; the writer fills the
+in-memory copy and saves it elsewhere.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import warnings
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from reviewer.batch.columns import (
+    Columns,
+    ColumnSpecError,
+    Grid,
+    describe_headers,
+    find_columns,
+    letter,
+    row_texts,
+)
+from reviewer.batch.dropdowns import list_validated_columns, list_validation, resolve_list
+
+XLSX_SUFFIXES = {".xlsx"}
+CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+CSV_DELIMITERS = (",", ";", "\t", "|")
+HEADING_MAX_CHARS = 80
+HEADING_MAX_WORDS = 12
+NUMBER_RE = re.compile(r"^[+-]?\d+([.,]\d+)*%?$")
+SECTION_NUMBER_RE = re.compile(r"^[A-Za-z]?\d+\.?$")
+SUBNUMBER_RE = re.compile(r"^[A-Za-z]?\d+\.\d+")
+
+
+class BatchError(ValueError):
+    """Bad questionnaire input or output path; the message is one line naming the file."""
+
+
+@dataclass
+class QuestionRow:
+    sheet: str
+    row: int  # 1-based sheet row, or CSV record number (header = 1)
+    text: str
+    section: str | None
+    source_key: str  # "<sha256 of input file>:<sheet>:<row>"
+
+
+@dataclass
+class SheetLayout:
+    sheet: str
+    header_row: int  # 0 when the table has no header row
+    question_col: int  # 1-based columns throughout
+    answer_col: int
+    comment_col: int
+    evidence_col: int
+    confidence_col: int
+    status_col: int
+    added_cols: list[str]  # headers of the columns the writer appends
+    dropdown: list[str] | None  # allowed answers; [] = a list validation we could not resolve
+    skipped: list[str] = field(default_factory=list)  # rows left out (formula/number questions)
+
+
+@dataclass
+class CsvTable:
+    rows: list[list[str]]
+    encoding: str
+    delimiter: str
+    lineterminator: str
+
+
+@dataclass
+class Loaded:
+    """A parsed questionnaire: what `read_questionnaire` returns plus the in-memory document."""
+
+    path: Path
+    sha256: str
+    kind: Literal["xlsx", "csv"]
+    layouts: list[SheetLayout]
+    rows: list[QuestionRow]
+    notes: list[str]
+    workbook: Any = None
+    table: CsvTable | None = None
+
+
+CSV_SHEET = "csv"
+
+
+def _text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value).replace("\r\n", "\n").strip()
+
+
+class XlsxGrid:
+    """Grid over an openpyxl worksheet, reading its cell dict so nothing new is created."""
+
+    def __init__(self, ws: Any) -> None:
+        self.name = ws.title
+        self.ws = ws
+        self._cells: dict[tuple[int, int], Any] = ws._cells  # noqa: SLF001 - read without creating
+        self._merged: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        max_row = max_col = 0
+        for (r, c), cell in self._cells.items():
+            if cell.value is not None:
+                max_row, max_col = max(max_row, r), max(max_col, c)
+        for rng in ws.merged_cells.ranges:
+            b = (rng.min_row, rng.min_col, rng.max_row, rng.max_col)
+            for r in range(rng.min_row, rng.max_row + 1):
+                for c in range(rng.min_col, rng.max_col + 1):
+                    self._merged[(r, c)] = b
+            if (rng.min_row, rng.min_col) in self._cells and self._cells[
+                (rng.min_row, rng.min_col)
+            ].value is not None:
+                max_row, max_col = max(max_row, rng.max_row), max(max_col, rng.max_col)
+        self.max_row, self.max_col = max_row, max_col
+
+    def value(self, row: int, col: int) -> Any:
+        cell = self._cells.get((row, col))
+        return None if cell is None else cell.value
+
+    def text(self, row: int, col: int) -> str:
+        m = self._merged.get((row, col))
+        if m:
+            row, col = m[0], m[1]
+        return _text_of(self.value(row, col))
+
+    def merge(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        return self._merged.get((row, col))
+
+    def bold(self, row: int, col: int) -> bool:
+        m = self._merged.get((row, col))
+        if m:
+            row, col = m[0], m[1]
+        cell = self._cells.get((row, col))
+        return bool(cell is not None and cell.has_style and cell.font and cell.font.b)
+
+    def is_formula(self, row: int, col: int) -> bool:
+        m = self._merged.get((row, col))
+        if m:
+            row, col = m[0], m[1]
+        cell = self._cells.get((row, col))
+        return cell is not None and cell.data_type == "f"
+
+
+class CsvGrid:
+    def __init__(self, rows: list[list[str]]) -> None:
+        self.name = CSV_SHEET
+        self.rows = rows
+        self.max_row = len(rows)
+        self.max_col = max(
+            (max((i + 1 for i, v in enumerate(r) if v.strip()), default=0) for r in rows),
+            default=0,
+        )
+
+    def value(self, row: int, col: int) -> Any:
+        if row > len(self.rows) or col > len(self.rows[row - 1]):
+            return None
+        return self.rows[row - 1][col - 1]
+
+    def text(self, row: int, col: int) -> str:
+        return _text_of(self.value(row, col))
+
+    def merge(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        return None
+
+    def bold(self, row: int, col: int) -> bool:
+        return False
+
+    def is_formula(self, row: int, col: int) -> bool:
+        v = self.value(row, col)
+        return isinstance(v, str) and v.strip().startswith("=")
+
+
+# ---- loading ---------------------------------------------------------------------------------
+
+
+def _load_xlsx(path: Path, data: bytes) -> tuple[Any, list[str]]:
+    name = path.name
+    if data.startswith(OLE2_MAGIC):
+        raise BatchError(
+            f"{name}: encrypted or not an xlsx workbook (OLE2 container); "
+            "remove the password or save it as .xlsx"
+        )
+    if not data.startswith(b"PK"):
+        raise BatchError(f"{name}: not an xlsx workbook (no zip signature); save it as .xlsx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            bad = zf.testzip()
+            total = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise BatchError(f"{name}: corrupt xlsx (damaged zip archive: {exc})") from exc
+    if bad is not None:
+        raise BatchError(f"{name}: corrupt xlsx (damaged zip member {bad!r})")
+    if total > MAX_UNZIPPED_BYTES:
+        raise BatchError(f"{name}: xlsx unpacks to {total // 2**20} MB, over the 500 MB limit")
+    from openpyxl import load_workbook
+
+    data = _bound_whole_columns(data)
+    notes: list[str] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            wb = load_workbook(io.BytesIO(data), data_only=False)
+    except Exception as exc:  # openpyxl raises KeyError/ValueError/... on damaged parts
+        raise BatchError(f"{name}: corrupt xlsx ({type(exc).__name__}: {exc})") from exc
+    for w in caught:
+        msg = str(w.message)
+        if "extension is not supported" in msg:
+            notes.append(f"{name}: {msg} in the filled copy (dropdowns stored there are not read)")
+    return wb, notes
+
+
+WHOLE_COL_RE = re.compile(rb'(sqref="[^"]*")')
+COL_ONLY_RE = re.compile(rb"\b(\$?[A-Z]{1,3}):(\$?[A-Z]{1,3})\b(?![$0-9])")
+
+
+def _bound_whole_columns(data: bytes) -> bytes:
+    """Rewrite sqref="C:C" as C1:C1048576: openpyxl cannot load whole-column validations."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        sheets = [i for i in src.infolist() if i.filename.startswith("xl/worksheets/sheet")]
+        if not any(
+            COL_ONLY_RE.search(m) for i in sheets for m in WHOLE_COL_RE.findall(src.read(i))
+        ):
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                body = src.read(info)
+                if info in sheets:
+                    body = WHOLE_COL_RE.sub(
+                        lambda m: COL_ONLY_RE.sub(rb"\g<1>1:\g<2>1048576", m.group(1)), body
+                    )
+                dst.writestr(info, body)
+        return out.getvalue()
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
+    for enc in ("utf-8", "cp1252"):
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter giving the most rows with the same (>1) field count in the first lines."""
+    lines = text[:50_000]
+    best, best_score = ",", (-1.0, 0)
+    for delim in CSV_DELIMITERS:
+        rows = list(csv.reader(io.StringIO(lines, newline=""), delimiter=delim))[:100]
+        counts = Counter(len(r) for r in rows if any(v.strip() for v in r))
+        if not counts:
+            continue
+        modal, n = counts.most_common(1)[0]
+        if modal < 2:
+            continue
+        score = (n / sum(counts.values()), modal)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _load_csv(path: Path, data: bytes) -> CsvTable:
+    if b"\x00" in data[:4096]:
+        raise BatchError(f"{path.name}: binary data, not a CSV file")
+    text, encoding = _decode(data)
+    delim = _sniff_delimiter(text)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:
+        raise BatchError(f"{path.name}: unreadable CSV ({exc})") from exc
+    ending = "\r\n" if "\r\n" in text[:50_000] else "\n"
+    return CsvTable(rows=rows, encoding=encoding, delimiter=delim, lineterminator=ending)
+
+
+# ---- rows -------------------------------------------------------------------------------------
+
+
+def _short_statement(text: str) -> bool:
+    return (
+        len(text) <= HEADING_MAX_CHARS
+        and "?" not in text
+        and len(text.split()) <= HEADING_MAX_WORDS
+        and any(ch.isalpha() for ch in text)
+    )
+
+
+def _scan_rows(
+    grid: Grid, cols: Columns, sha: str, answer_is_new: bool
+) -> tuple[list[QuestionRow], list[str]]:
+    q, a = cols.question_col, cols.roles["answer"]
+    start = cols.header_row + 1
+    texts = {r: grid.text(r, q) for r in range(start, grid.max_row + 1)}
+    nonempty = [r for r, t in texts.items() if t]
+    bold_ratio = sum(grid.bold(r, q) for r in nonempty) / max(1, len(nonempty))
+    numbers = {r: grid.text(r, cols.number_col) for r in nonempty} if cols.number_col else {}
+    multi_level = (
+        any(SUBNUMBER_RE.match(v) for v in numbers.values())
+        or sum(bool(SUBNUMBER_RE.match(t)) for t in texts.values()) >= 2
+    )
+
+    rows: list[QuestionRow] = []
+    notes: list[str] = []
+    section: str | None = None
+    where = "" if grid.name == CSV_SHEET else f"sheet '{grid.name}' "
+    for r in range(start, grid.max_row + 1):
+        text = texts[r]
+        m = grid.merge(r, q)
+        if m and m[0] != r:
+            continue  # lower part of a vertically merged question: read at its top row
+        if not text:
+            others = row_texts(grid, r)
+            if len(others) == 1 and _short_statement(next(iter(others.values()))):
+                section = next(iter(others.values()))
+            continue
+        if grid.is_formula(r, q):
+            notes.append(f"{where}row {r}: question cell holds a formula; skipped")
+            continue
+        raw = grid.value(r, q) if not m else grid.value(m[0], m[1])
+        is_number = (isinstance(raw, int | float) and not isinstance(raw, bool)) or isinstance(
+            raw, dt.date | dt.time
+        )
+        if is_number or NUMBER_RE.match(text):
+            notes.append(f"{where}row {r}: question cell holds a number ({text}); skipped")
+            continue
+        short = _short_statement(text)
+        answer_empty = answer_is_new or not grid.text(r, a)
+        heading = False
+        if m and m[3] > m[1]:
+            heading = m[3] - m[1] >= 2 or m[3] >= a > q or short
+        elif short and answer_empty:
+            num = numbers.get(r, "")
+            heading = (
+                (grid.bold(r, q) and bold_ratio <= 0.5)
+                or (multi_level and bool(SECTION_NUMBER_RE.match(num)))
+                or bool(re.match(r"^(section|part|chapter)\s+\w+", text, re.I))
+                or (
+                    multi_level
+                    and bool(re.match(r"^\d+\.?\s+\D", text))
+                    and not SUBNUMBER_RE.match(text)
+                )
+                or (text.isupper() and len(text) >= 4)
+                or (cols.number_col is not None and not num and len(row_texts(grid, r)) == 1)
+            )
+        if heading:
+            section = text
+            continue
+        row_section = grid.text(r, cols.section_col) if cols.section_col else ""
+        rows.append(
+            QuestionRow(
+                sheet=grid.name,
+                row=r,
+                text=text,
+                section=row_section or section,
+                source_key=f"{sha}:{grid.name}:{r}",
+            )
+        )
+    return rows, notes
+
+
+def _layout(
+    grid: Grid, cols: Columns, dropdown: list[str] | None, skipped: list[str]
+) -> SheetLayout:
+    return SheetLayout(
+        sheet=grid.name,
+        header_row=cols.header_row,
+        question_col=cols.question_col,
+        answer_col=cols.roles["answer"],
+        comment_col=cols.roles["comment"],
+        evidence_col=cols.roles["evidence"],
+        confidence_col=cols.roles["confidence"],
+        status_col=cols.roles["status"],
+        added_cols=list(cols.added),
+        dropdown=dropdown,
+        skipped=skipped,
+    )
+
+
+def _find(
+    grid: Grid,
+    label: str,
+    question_col: str | None,
+    answer_col: str | None,
+    validated: set[int],
+    named_sheet: bool,
+) -> Columns | None:
+    try:
+        return find_columns(grid, question_col, answer_col, validated)
+    except ColumnSpecError as exc:
+        if exc.flag == "--answer-col" or named_sheet:
+            raise BatchError(f"{label}: {exc}; check {exc.flag}") from exc
+        return None  # --question-col names nothing in this sheet: other sheets may have it
+
+
+def load_questionnaire(
+    path: Path,
+    sheet: str | None = None,
+    question_col: str | None = None,
+    answer_col: str | None = None,
+) -> Loaded:
+    """Parse the file and keep the in-memory document for the writer."""
+    path = Path(path)
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise BatchError(f"{name}: legacy .xls workbooks are not supported; save it as .xlsx")
+    if suffix == ".xlsm":
+        raise BatchError(f"{name}: macro-enabled workbooks are not supported; save it as .xlsx")
+    if suffix not in XLSX_SUFFIXES | CSV_SUFFIXES:
+        raise BatchError(f"{name}: unsupported questionnaire type '{suffix}'; use .xlsx or .csv")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise BatchError(f"{path}: file not found") from exc
+    except (IsADirectoryError, PermissionError) as exc:
+        raise BatchError(f"{path}: cannot read ({exc.strerror})") from exc
+    if not data:
+        raise BatchError(f"{name}: empty file")
+    sha = hashlib.sha256(data).hexdigest()
+
+    grids: list[tuple[Grid, Any]] = []
+    notes: list[str] = []
+    wb: Any = None
+    table: CsvTable | None = None
+    if suffix in XLSX_SUFFIXES:
+        wb, notes = _load_xlsx(path, data)
+        if sheet is not None:
+            if sheet not in wb.sheetnames:
+                listed = ", ".join(repr(s) for s in wb.sheetnames)
+                raise BatchError(f"{name}: no sheet {sheet!r} (sheets: {listed}); check --sheet")
+            grids = [(XlsxGrid(wb[sheet]), wb[sheet])]
+        else:
+            grids = [(XlsxGrid(ws), ws) for ws in wb.worksheets]
+    else:
+        table = _load_csv(path, data)
+        grids = [(CsvGrid(table.rows), None)]
+
+    layouts: list[SheetLayout] = []
+    rows: list[QuestionRow] = []
+    described: list[tuple[str, str]] = []
+    for grid, ws in grids:
+        if grid.max_row == 0:
+            continue
+        validated = (
+            list_validated_columns(ws, range(1, min(grid.max_row, 300) + 1)) if ws else set()
+        )
+        label = name if ws is None else f"{name}: sheet '{grid.name}'"
+        cols = _find(grid, label, question_col, answer_col, validated, sheet is not None)
+        if cols is None:
+            described.append((grid.name, describe_headers(grid)))
+            continue
+        answer_is_new = "Answer" in cols.added
+        sheet_rows, skipped = _scan_rows(grid, cols, sha, answer_is_new)
+        dropdown = None
+        if ws is not None and not answer_is_new:
+            acol = cols.roles["answer"]
+            probe = [(r.row, acol) for r in sheet_rows] or [(cols.header_row + 1, acol)]
+            dv = list_validation(ws, probe)
+            if dv is not None:
+                dropdown = resolve_list(wb, ws, dv.formula1)
+                if dropdown is None:
+                    dropdown = []
+                    notes.append(
+                        f"{label}: the dropdown of column {letter(acol)} ({dv.formula1}) could "
+                        "not be resolved; answers are left blank"
+                    )
+        layouts.append(_layout(grid, cols, dropdown, skipped))
+        rows.extend(sheet_rows)
+        notes.extend(f"{name}: {s}" for s in skipped)
+
+    if not layouts:
+        flag = "pass --question-col" if question_col is None else "check --question-col"
+        if table is not None:
+            detail = describe_headers(grids[0][0]) if grids[0][0].max_row else "no rows"
+            raise BatchError(f"{name}: no question column found ({detail}); {flag}")
+        if not described:
+            raise BatchError(f"{name}: the workbook has no filled cells")
+        if len(described) == 1:
+            sheet_name, headers = described[0]
+            raise BatchError(
+                f"{name}: sheet '{sheet_name}': no question column found ({headers}); {flag}"
+            )
+        listed = "; ".join(f"sheet '{s}': {h}" for s, h in described)
+        raise BatchError(f"{name}: no question column found in any sheet ({listed}); {flag}")
+    return Loaded(
+        path=path,
+        sha256=sha,
+        kind="xlsx" if wb is not None else "csv",
+        layouts=layouts,
+        rows=rows,
+        notes=notes,
+        workbook=wb,
+        table=table,
+    )
+
+
+def read_questionnaire(
+    path: Path,
+    sheet: str | None = None,
+    question_col: str | None = None,
+    answer_col: str | None = None,
+) -> tuple[list[SheetLayout], list[QuestionRow]]:
+    """Sheet layouts and question rows of a questionnaire; BatchError for bad input."""
+    loaded = load_questionnaire(path, sheet, question_col, answer_col)
+    return loaded.layouts, loaded.rows

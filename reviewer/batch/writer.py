@@ -1,0 +1,303 @@
+"""Write findings into the in-memory copy of a questionnaire and save it atomically elsewhere.
+
+Cell contents:
+- answer: the verdict mapped onto the dropdown (see dropdowns.py); blank when nothing allowed fits
+  or when a supporting verdict has no verified citation (citations fail closed).
+- comment: the rationale. [E#] markers are kept when they point at a verified citation, because
+  the evidence cell lists those citations under the same labels; markers of dropped citations
+  are removed so no marker points at nothing.
+- evidence: one line per verified citation, `[E1] path p.N: "quote"`.
+- confidence: 0-1 with two decimals; status: the finding's status.
+Text that would start a formula is stored as text (xlsx) or prefixed with ' (csv).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from copy import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+
+from reviewer.batch.columns import ADDED_HEADERS, ROLES
+from reviewer.batch.dropdowns import INSUFFICIENT_NOTE, map_verdict
+from reviewer.batch.reader import CSV_SUFFIXES, BatchError, Loaded, QuestionRow, SheetLayout
+from reviewer.config import BatchSettings
+from reviewer.models import Citation, Finding, FindingStatus, Verdict
+
+EXCEL_CELL_LIMIT = 32_000  # Excel refuses more than 32,767 characters in a cell
+QUOTE_LIMIT = 300
+ADDED_WIDTHS = {"answer": 16, "comment": 60, "evidence": 70, "confidence": 12, "status": 14}
+PLACEHOLDER_RE = re.compile(r"^(please\s+)?(select|choose)\b.*$|^-+$|^\.+$", re.I)
+MARKER_RE = re.compile(r"\s?\[\s*(E\d+(?:\s*[,;]\s*E\d+)*)\s*\]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+APPROVED = {FindingStatus.approved, FindingStatus.edited}
+
+
+@dataclass
+class RowOutcome:
+    value: str | None  # what went into the answer cell; None = left blank
+    verdict: Verdict | None
+    note: str | None = None
+
+
+def default_output(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.prefilled{path.suffix}")
+
+
+def check_output(path: Path, out: Path | None, kind: str) -> Path:
+    """The output path to use; BatchError when it would overwrite the input or cannot be written."""
+    out = Path(out) if out is not None else default_output(Path(path))
+    if out.resolve() == Path(path).resolve() or (
+        out.exists() and Path(path).exists() and os.path.samefile(out, path)
+    ):
+        raise BatchError(
+            f"{out}: output would overwrite the input questionnaire; choose another --out"
+        )
+    suffix = out.suffix.lower()
+    if kind == "xlsx" and suffix != ".xlsx" or kind == "csv" and suffix not in CSV_SUFFIXES:
+        raise BatchError(f"{out}: output must be a {kind} file like the input ({path.name})")
+    if not out.resolve().parent.is_dir():
+        raise BatchError(f"{out}: folder {out.parent} does not exist")
+    return out
+
+
+def _clip(text: str, limit: int = EXCEL_CELL_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def format_evidence(citations: list[Citation]) -> str:
+    """One line per verified citation, capped to what a cell can hold."""
+    lines: list[str] = []
+    total = 0
+    verified = [c for c in citations if c.verified]
+    for i, c in enumerate(verified):
+        quote = " ".join(c.quote.split())
+        if len(quote) > QUOTE_LIMIT:
+            quote = quote[: QUOTE_LIMIT - 1].rstrip() + "…"
+        where = c.path or c.chunk_id
+        if c.page:
+            where += f" p.{c.page}"
+        line = f'[{c.label}] {where}: "{quote}"'
+        if total + len(line) + 1 > EXCEL_CELL_LIMIT - 40:
+            lines.append(f"… ({len(verified) - i} more citations)")
+            break
+        lines.append(line)
+        total += len(line) + 1
+    return "\n".join(lines)
+
+
+def clean_rationale(text: str, kept: set[str]) -> str:
+    """Keep [E#] markers of verified citations, drop the others."""
+
+    def repl(m: re.Match[str]) -> str:
+        labels = [x.strip() for x in re.split(r"[,;]", m.group(1))]
+        keep = [x for x in labels if x in kept]
+        return f" [{', '.join(keep)}]" if keep else ""
+
+    cleaned = MARKER_RE.sub(repl, text)
+    return re.sub(r"[ \t]+([.,;:])", r"\1", cleaned).strip()
+
+
+class FilledCopy:
+    """The questionnaire being filled: the reader's in-memory document plus save logic."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.layouts = {layout.sheet: layout for layout in loaded.layouts}
+        self._write_headers()
+
+    # -- cells -------------------------------------------------------------------------------
+
+    def _csv_safe(self, text: str) -> str:
+        table = self.loaded.table
+        assert table is not None
+        if text.startswith(FORMULA_START):
+            text = "'" + text
+        enc = table.encoding
+        out = []
+        for ch in text:
+            try:
+                ch.encode(enc)
+                out.append(ch)
+            except UnicodeEncodeError:
+                ascii_ = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+                out.append(ascii_ or "?")
+        return "".join(out)
+
+    def get(self, sheet: str, row: int, col: int) -> str:
+        if self.loaded.table is not None:
+            rows = self.loaded.table.rows
+            if row <= len(rows) and col <= len(rows[row - 1]):
+                return rows[row - 1][col - 1].strip()
+            return ""
+        cell = self.loaded.workbook[sheet]._cells.get((row, col))  # noqa: SLF001
+        return "" if cell is None or cell.value is None else str(cell.value).strip()
+
+    def put(self, sheet: str, row: int, col: int, value: Any, *, wrap: bool = False) -> bool:
+        """Write one cell; False when the cell is hidden in a merged range."""
+        if isinstance(value, str):
+            value = _clip(ILLEGAL_CHARACTERS_RE.sub("", value))
+        if self.loaded.table is not None:
+            rows = self.loaded.table.rows
+            while len(rows) < row:
+                rows.append([])
+            line = rows[row - 1]
+            line.extend([""] * (col - len(line)))
+            text = "" if value is None else str(value)
+            line[col - 1] = self._csv_safe(text) if text else ""
+            return True
+        ws = self.loaded.workbook[sheet]
+        cell = ws.cell(row=row, column=col)
+        if isinstance(cell, MergedCell):
+            for rng in ws.merged_cells.ranges:
+                if cell.coordinate in rng:
+                    if rng.min_row != row:
+                        return False
+                    cell = ws.cell(row=rng.min_row, column=rng.min_col)
+                    break
+        cell.value = value
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # evidence is data: never let a quote become a formula
+        if wrap:
+            base = copy(cell.alignment) if cell.has_style else Alignment()
+            cell.alignment = Alignment(
+                horizontal=base.horizontal, vertical="top", wrap_text=True, indent=base.indent
+            )
+        return True
+
+    def _added_roles(self, layout: SheetLayout) -> list[tuple[str, int]]:
+        return [
+            (role, getattr(layout, f"{role}_col"))
+            for role in ROLES
+            if ADDED_HEADERS[role] in layout.added_cols
+        ]
+
+    def _write_headers(self) -> None:
+        for layout in self.loaded.layouts:
+            added = self._added_roles(layout)
+            if not added or not layout.header_row:
+                continue
+            if self.loaded.table is not None:
+                for role, col in added:
+                    self.put(layout.sheet, layout.header_row, col, ADDED_HEADERS[role])
+                continue
+            ws = self.loaded.workbook[layout.sheet]
+            first = min(col for _, col in added)
+            neighbour = None
+            for c in range(first - 1, 0, -1):
+                cand = ws._cells.get((layout.header_row, c))  # noqa: SLF001
+                if cand is not None and cand.value is not None:
+                    neighbour = cand
+                    break
+            for role, col in added:
+                cell = ws.cell(row=layout.header_row, column=col, value=ADDED_HEADERS[role])
+                if neighbour is not None and neighbour.has_style:
+                    cell._style = copy(neighbour._style)  # noqa: SLF001 - style like its neighbour
+                ws.column_dimensions[get_column_letter(col)].width = ADDED_WIDTHS[role]
+
+    def added(self, layout: SheetLayout, col: int) -> bool:
+        return any(c == col for _, c in self._added_roles(layout))
+
+    def existing_answer(self, row: QuestionRow) -> str | None:
+        """An answer already in the input (kept, never overwritten), ignoring 'Select…' placeholders."""
+        layout = self.layouts[row.sheet]
+        if self.added(layout, layout.answer_col):
+            return None
+        text = self.get(row.sheet, row.row, layout.answer_col)
+        if not text or PLACEHOLDER_RE.match(text):
+            return None
+        if layout.dropdown and text.lower() not in {v.lower() for v in layout.dropdown}:
+            return None
+        return text
+
+    # -- save --------------------------------------------------------------------------------
+
+    def _write_to(self, fh: BinaryIO) -> None:
+        table = self.loaded.table
+        if table is None:
+            self.loaded.workbook.save(fh)
+            return
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf, delimiter=table.delimiter, lineterminator=table.lineterminator)
+        writer.writerows(table.rows)
+        fh.write(buf.getvalue().encode(table.encoding, errors="replace"))
+
+    def save(self, out: Path) -> None:
+        """Save to `out` through a temp file in the same folder, then os.replace."""
+        fd, tmp = tempfile.mkstemp(dir=out.resolve().parent, prefix=f".{out.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                self._write_to(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, out)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+
+def _note_then(note: str, text: str) -> str:
+    note = note.rstrip(".") + "."
+    return f"{note}\n\n{text}" if text else note
+
+
+def fill_row(
+    doc: FilledCopy,
+    row: QuestionRow,
+    finding: Finding,
+    settings: BatchSettings,
+    approved_only: bool = False,
+) -> RowOutcome:
+    """Write one finding into its row: answer, comment, evidence, confidence, status."""
+    layout = doc.layouts[row.sheet]
+    sheet, r = row.sheet, row.row
+    doc.put(sheet, r, layout.status_col, finding.status.value)
+    if approved_only and finding.status not in APPROVED:
+        return RowOutcome(None, finding.verdict, f"status {finding.status.value}, not approved")
+    verified = [c for c in finding.citations if c.verified]
+    value, reason = map_verdict(finding.verdict, layout.dropdown, settings)
+    if finding.verdict is not Verdict.insufficient_evidence and not verified:
+        value = None
+        reason = f"No answer: the drafted verdict '{finding.verdict}' has no verified citation"
+    if value is None and finding.verdict is Verdict.insufficient_evidence:
+        reason = reason or INSUFFICIENT_NOTE
+    comment = clean_rationale(finding.rationale, {c.label for c in verified})
+    if reason:
+        comment = _note_then(reason, comment)
+    if value is not None:
+        doc.put(sheet, r, layout.answer_col, value)
+    for col, text in (
+        (layout.comment_col, comment),
+        (layout.evidence_col, format_evidence(verified)),
+    ):
+        if not text:
+            continue
+        before = doc.get(sheet, r, col)  # a vendor's own note stays first
+        wrap = doc.added(layout, col)  # restyle only the columns we created
+        doc.put(sheet, r, col, f"{before}\n\n{text}" if before else text, wrap=wrap)
+    doc.put(sheet, r, layout.confidence_col, round(float(finding.confidence), 2))
+    if doc.loaded.table is None:
+        cell = doc.loaded.workbook[sheet].cell(row=r, column=layout.confidence_col)
+        cell.number_format = "0.00"
+    return RowOutcome(value, finding.verdict, reason)
+
+
+def fill_failed(doc: FilledCopy, row: QuestionRow, error: str) -> None:
+    """Mark a row whose drafting failed: status 'failed' and the reason in the comment."""
+    layout = doc.layouts[row.sheet]
+    doc.put(row.sheet, row.row, layout.status_col, FindingStatus.failed.value)
+    wrap = doc.added(layout, layout.comment_col)
+    doc.put(
+        row.sheet, row.row, layout.comment_col, f"No answer: drafting failed ({error})", wrap=wrap
+    )
