@@ -87,7 +87,7 @@ def fused_search(
     active = ws.docs.chunk_ids(doc_ids) if doc_ids is not None else None
     if mode in ("fused", "dense"):
         where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
-        vectors = ws.embedder.embed(list(queries))
+        vectors = ws.cached_embedder.embed(list(queries))
         for ranking in ws.vectors.query(vectors, n_cand, where=where):
             for rank, (cid, sim) in enumerate(ranking, start=1):
                 votes[cid] = votes.get(cid, 0.0) + 1.0 / (cfg.rrf_k + rank)

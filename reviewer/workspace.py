@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from reviewer.store.embeddings import Embedder
     from reviewer.store.findings import ChainCheck, FindingsStore
     from reviewer.store.lexical import LexicalIndex
+    from reviewer.store.vector_cache import CachedEmbedder
     from reviewer.store.vectors import VectorStore
 
 
@@ -70,6 +71,7 @@ class Workspace:
         self._vectors: VectorStore | None = None
         self._lexical: LexicalIndex | None = None
         self._drafters: dict[str, Drafter] = {}
+        self._cached: CachedEmbedder | None = None
 
     @classmethod
     def open(cls, workspace: str | Path | None = None, **overrides: Any) -> Workspace:
@@ -105,6 +107,15 @@ class Workspace:
         from reviewer.store.embeddings import shared_embedder
 
         return shared_embedder(self.settings.ingest.embed_batch)
+
+    @property
+    def cached_embedder(self) -> CachedEmbedder:
+        """Embeddings for queries and evidence sentences, cached in the workspace."""
+        if self._cached is None:
+            from reviewer.store.vector_cache import CachedEmbedder
+
+            self._cached = CachedEmbedder(self.embedder, self.root / "cache" / "embeddings.sqlite")
+        return self._cached
 
     @property
     def vectors(self) -> VectorStore:
@@ -210,7 +221,7 @@ class Workspace:
     def _extractive(self) -> Drafter:
         from reviewer.drafting.extractive import ExtractiveDrafter
 
-        return ExtractiveDrafter(self.embedder)
+        return ExtractiveDrafter(self.cached_embedder)
 
     def draft(
         self,

@@ -23,7 +23,7 @@ Questions without criteria (ad-hoc, questionnaires) are treated as one criterion
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -39,9 +39,13 @@ from reviewer.models import (
     Question,
     Verdict,
 )
-from reviewer.store.embeddings import Embedder
 from reviewer.store.lexical import STOPWORDS, stem
 from reviewer.text import norm_tokens, split_sentences
+
+
+class Embeds(Protocol):
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+    def describe(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ class ExtractiveDrafter(Drafter):
     name = "extractive"
     version = 1
 
-    def __init__(self, embedder: Embedder, params: ExtractiveParams | None = None):
+    def __init__(self, embedder: Embeds, params: ExtractiveParams | None = None):
         self.embedder = embedder
         self.params = params or ExtractiveParams()
 
