@@ -453,12 +453,189 @@ def log_verify(json_out: JsonOpt = False) -> None:
 def export(
     fmt: Annotated[str, typer.Option("--format", help="md | html | json | csv | xlsx")],
     out_path: Annotated[Path, typer.Option("--out", help="Output file.")],
-    status: Annotated[list[str] | None, typer.Option(help="Only findings with these statuses.")] = None,
+    status: Annotated[
+        list[str] | None, typer.Option(help="Only findings with these statuses.")
+    ] = None,
 ) -> None:
     """Write a findings report per control family, with decisions and coverage."""
     with friendly_errors():
         path, n = open_ws().export(fmt, out_path, status or None)
     out.print(f"wrote {escape(str(path))} ({n} findings)")
+
+
+@app.command()
+def batch(
+    file: Annotated[Path, typer.Argument(help="Questionnaire (.xlsx or .csv).")],
+    sheet: Annotated[
+        str | None, typer.Option(help="Only this sheet (default: every sheet with questions).")
+    ] = None,
+    question_col: Annotated[
+        str | None, typer.Option(help="Question column: header name, letter or number.")
+    ] = None,
+    answer_col: Annotated[
+        str | None, typer.Option(help="Answer column: header name, letter or number.")
+    ] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Output file (default NAME.prefilled.EXT).")
+    ] = None,
+    drafter: Annotated[
+        str | None, typer.Option(help="auto | extractive | local | ollama | openai")
+    ] = None,
+    approved_only: Annotated[
+        bool, typer.Option(help="Write only answers a reviewer approved.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Pre-fill a questionnaire from the evidence; resumable, never modifies the input."""
+    with friendly_errors():
+        ws = open_ws()
+        if not ws.documents():
+            fail("the workspace has no documents; run `reviewer ingest PATH` first")
+        with show_progress(interactive(json_out)) as progress:
+            task = progress.add_task("batch", total=None, item="rows")
+
+            def tick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            summary, matches = ws.batch(
+                file,
+                drafter=drafter,
+                out=out_path,
+                sheet=sheet,
+                question_col=question_col,
+                answer_col=answer_col,
+                approved_only=approved_only,
+                progress=tick,
+            )
+    if json_out:
+        emit_json({**summary.__dict__, "out": str(summary.out), "matches": matches})
+    else:
+        matched = [m for m in matches if m["bank_question"]]
+        for m in matched:
+            out.print(
+                f"  {m['sheet']} row {m['row']}: matched bank question {m['bank_question']} (similarity {m['score']:.2f})"
+            )
+        answered = ", ".join(f"{k} {v}" for k, v in sorted(summary.answered.items())) or "none"
+        out.print(
+            f"{summary.total} question rows: answered ({answered}), {summary.blank} blank with a reason, "
+            f"{summary.failed} failed, {summary.skipped} skipped, {summary.resumed} resumed; "
+            f"{len(matched)} matched a bank question"
+        )
+        for e in summary.errors:
+            err.print(f"[yellow]note[/yellow] {escape(e)}")
+        out.print(f"wrote {escape(str(summary.out))}")
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[Path, typer.Option(help="Gold file (JSON lines).")],
+    docs_dir: Annotated[
+        Path, typer.Option("--docs", help="Folder of the documents the gold refers to.")
+    ],
+    drafter: Annotated[
+        list[str] | None, typer.Option(help="Drafters to compare (repeat or space-separate).")
+    ] = None,
+    k: Annotated[
+        str, typer.Option("--k", help="Cut-offs for retrieval recall, e.g. 5,10.")
+    ] = "5,10",
+    split: Annotated[
+        str | None, typer.Option(help="Only gold items of this split (dev/test).")
+    ] = None,
+    out_json: Annotated[Path | None, typer.Option("--out", help="Write metrics JSON here.")] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write a Markdown report (+ PNG chart) here.")
+    ] = None,
+    eval_workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace", help="Eval workspace (default: .reviewer-eval/<corpus>-<hash>)."
+        ),
+    ] = None,
+    extra: Annotated[
+        list[str] | None,
+        typer.Argument(help="More drafter names after --drafter.", show_default=False),
+    ] = None,
+) -> None:
+    """Score drafters on a gold set: retrieval recall/MRR, verdict accuracy/F1, citations, abstention."""
+    from reviewer.evaluation.runner import run_eval, write_outputs
+
+    names = [*(drafter or ["extractive"]), *(extra or [])]
+    names = [n for part in names for n in part.replace(",", " ").split()]
+    try:
+        ks = tuple(int(x) for x in k.split(",") if x.strip())
+    except ValueError:
+        fail(f"--k must be comma-separated integers, got {k!r}", 2)
+    with friendly_errors(), show_progress(sys.stderr.isatty()) as progress:
+        task = progress.add_task("eval", total=None, item="")
+
+        def tick(item: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, item=item)
+
+        run = run_eval(
+            gold, docs_dir, names, ks=ks, workspace=eval_workspace, split=split, progress=tick
+        )
+        written = write_outputs(run.report, out_json, report)
+    table = Table("metric", *names)
+    rows = [
+        ("n", "n"),
+        ("recall@5", "retrieval.recall@5"),
+        ("recall@10", "retrieval.recall@10"),
+        ("MRR", "retrieval.mrr"),
+        ("accuracy", "verdict.accuracy"),
+        ("macro-F1", "verdict.macro_f1"),
+        ("citation precision", "citations.precision"),
+        ("citation recall", "citations.recall"),
+        ("fabricated", "citations.fabricated"),
+        ("abstention F1", "abstention.f1"),
+        ("latency p50 s", "latency_s.p50"),
+        ("latency p95 s", "latency_s.p95"),
+    ]
+    for label, key in rows:
+        vals = []
+        for n in names:
+            node: Any = run.report["drafters"][n]
+            for part in key.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            vals.append(
+                "-" if node is None else (f"{node:.3f}" if isinstance(node, float) else str(node))
+            )
+        table.add_row(label, *vals)
+    out.print(table)
+    for p in written:
+        out.print(f"wrote {escape(str(p))}")
+
+
+@app.command()
+def demo(
+    tui: Annotated[bool, typer.Option("--tui", help="Open the review TUI afterwards.")] = False,
+    drafter: Annotated[str, typer.Option(help="Drafter for the demo review.")] = "extractive",
+) -> None:
+    """Ingest the bundled demo evidence set, review the iso27001-ai bank, print a summary."""
+    from reviewer.banks import default_banks_dir
+
+    demo_dir = default_banks_dir().parent / "demo"
+    if not demo_dir.is_dir():
+        fail(f"{demo_dir}: the demo evidence set is missing (run `make demo-data`)")
+    with friendly_errors():
+        ws = open_ws(state.workspace or Path(".reviewer-demo"))
+        report = ws.ingest([demo_dir])
+        out.print(f"ingested {len(report.results)} demo files ({report.counts()})")
+        with show_progress(sys.stderr.isatty()) as progress:
+            questions = ws.bank("iso27001-ai").questions
+            task = progress.add_task("review", total=len(questions), item="")
+            result = ws.review(
+                questions,
+                drafter=drafter,
+                progress=lambda q, i, n: progress.update(task, completed=i, item=q.id),
+            )
+    out.print(summary_table(result.findings))
+    out.print(", ".join(f"{k} {v}" for k, v in sorted(result.verdict_counts().items())))
+    if tui:
+        from reviewer.tui.app import run_tui
+
+        run_tui(ws.root)
 
 
 def main() -> None:

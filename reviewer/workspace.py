@@ -353,6 +353,13 @@ class Workspace:
     def verify_log(self) -> ChainCheck:
         return self.findings.verify_chain()
 
+    # -- questionnaires --------------------------------------------------------------------
+    def batch(self, path: Path, **kwargs: Any) -> Any:
+        """Pre-fill a questionnaire (xlsx/csv) into a new file; see reviewer.batch.answering."""
+        from reviewer.batch.answering import batch_questionnaire
+
+        return batch_questionnaire(self, Path(path), **kwargs)
+
     # -- exports ----------------------------------------------------------------------------
     def export(self, fmt: str, out: Path, status: list[str] | None = None) -> tuple[Path, int]:
         """Write a report (md, html, json, csv, xlsx); returns the path and the finding count."""

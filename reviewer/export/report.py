@@ -58,7 +58,9 @@ def collect(ws: Workspace, status: list[str] | None = None) -> ExportData:
     for d in store.decisions():
         decisions.setdefault(d.finding_id, []).append(d)
     count, head = store.chain_head()
-    return ExportData(findings, decisions, coverage_rows(findings), count, head, ws.settings.reviewer_name())
+    return ExportData(
+        findings, decisions, coverage_rows(findings), count, head, ws.settings.reviewer_name()
+    )
 
 
 def is_draft(f: Finding) -> bool:
@@ -80,7 +82,13 @@ def finding_record(data: ExportData, f: Finding) -> dict[str, Any]:
         "flags": f.flags,
         "rationale": f.rationale,
         "citations": [
-            {"label": c.label, "file": c.path, "page": c.page, "quote": c.quote, "doc_sha256": c.doc_sha256}
+            {
+                "label": c.label,
+                "file": c.path,
+                "page": c.page,
+                "quote": c.quote,
+                "doc_sha256": c.doc_sha256,
+            }
             for c in f.citations
             if c.verified
         ],
@@ -108,9 +116,23 @@ def to_json(data: ExportData) -> str:
 
 
 CSV_COLUMNS = [
-    "finding_id", "family", "question_id", "question", "controls", "verdict", "confidence",
-    "status", "draft", "flags", "rationale", "citations", "reviewer", "decision", "reason",
-    "note", "decided_at",
+    "finding_id",
+    "family",
+    "question_id",
+    "question",
+    "controls",
+    "verdict",
+    "confidence",
+    "status",
+    "draft",
+    "flags",
+    "rationale",
+    "citations",
+    "reviewer",
+    "decision",
+    "reason",
+    "note",
+    "decided_at",
 ]
 
 
@@ -119,7 +141,10 @@ def _flat(rec: dict[str, Any]) -> list[Any]:
     for col in CSV_COLUMNS:
         v = rec[col]
         if col == "citations":
-            v = "\n".join(f'{c["file"]} p.{c["page"] or "-"} [{c["doc_sha256"][:12]}]: "{c["quote"]}"' for c in v)
+            v = "\n".join(
+                f'{c["file"]} p.{c["page"] or "-"} [{c["doc_sha256"][:12]}]: "{c["quote"]}"'
+                for c in v
+            )
         elif isinstance(v, list):
             v = "; ".join(str(x) for x in v)
         elif v is None:
@@ -182,8 +207,12 @@ def to_markdown(data: ExportData) -> str:
                 f"(sha256 `{c['doc_sha256'][:16]}`): “{c['quote']}”"
             )
         if rec["decision"]:
-            lines += ["", f"*Decision:* {rec['decision']} by {rec['reviewer']} at {rec['decided_at']}"
-                      + (f" ({rec['reason']})" if rec["reason"] else "") + (f" — {rec['note']}" if rec["note"] else "")]
+            lines += [
+                "",
+                f"*Decision:* {rec['decision']} by {rec['reviewer']} at {rec['decided_at']}"
+                + (f" ({rec['reason']})" if rec["reason"] else "")
+                + (f" — {rec['note']}" if rec["note"] else ""),
+            ]
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -267,10 +296,34 @@ def to_xlsx_bytes(data: ExportData) -> bytes:
         if rec["draft"]:
             ws.cell(ws.max_row, CSV_COLUMNS.index("status") + 1).fill = red
     cov = wb.create_sheet("Coverage")
-    cov.append(["family", "control", "findings", "conformant", "partial", "nonconformity", "insufficient", "reviewed %", "flagged"])
+    cov.append(
+        [
+            "family",
+            "control",
+            "findings",
+            "conformant",
+            "partial",
+            "nonconformity",
+            "insufficient",
+            "reviewed %",
+            "flagged",
+        ]
+    )
     for r in data.coverage:
         v = r["verdicts"]
-        cov.append([r["family"], r["control"], r["n"], v["conformant"], v["partial"], v["nonconformity"], v["insufficient_evidence"], r["reviewed_pct"], r["flagged"]])
+        cov.append(
+            [
+                r["family"],
+                r["control"],
+                r["n"],
+                v["conformant"],
+                v["partial"],
+                v["nonconformity"],
+                v["insufficient_evidence"],
+                r["reviewed_pct"],
+                r["flagged"],
+            ]
+        )
     meta = wb.create_sheet("Log")
     meta.append(["generated_at", data.generated_at])
     meta.append(["decisions", data.chain_count])
