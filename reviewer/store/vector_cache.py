@@ -37,7 +37,9 @@ class CachedEmbedder:
             if fresh:
                 path.chmod(0o600)
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB NOT NULL)")
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB NOT NULL)"
+            )
 
     def describe(self) -> dict[str, Any]:
         return self.embedder.describe()
@@ -59,7 +61,9 @@ class CachedEmbedder:
                 for i in range(0, len(missing), 500):
                     part = missing[i : i + 500]
                     marks = ",".join("?" * len(part))
-                    for k, blob in self._conn.execute(f"SELECT key, v FROM vec WHERE key IN ({marks})", part):
+                    for k, blob in self._conn.execute(
+                        f"SELECT key, v FROM vec WHERE key IN ({marks})", part
+                    ):
                         out[k] = np.frombuffer(blob, dtype=np.float32)
         todo = [(k, t) for k, t in dict(zip(keys, texts, strict=True)).items() if k not in out]
         if todo:
