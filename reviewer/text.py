@@ -123,6 +123,8 @@ def coverage(quote: str, chunk: str) -> float:
 
 _SENT_END = re.compile(
     r"(?<=[.!?;])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9•\-*])|\n\s*\n|\n(?=\s*[-*•]\s)|\n(?=\s*\d+[.)]\s)"
+    # structured lines end a sentence too: "key: value" (front matter, forms), table rows, headings
+    r"|\n(?=\s*[A-Za-z][\w ./()-]{0,40}:\s)|\n(?=\s*\|)|\n(?=\s*#)|\n(?=---)"
 )
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|cf|no|art|fig|sec|p|pp|approx|incl|dr|mr|ms|inc|ltd|co)\.|\b[A-Z]\.|\b\d+\.)$",

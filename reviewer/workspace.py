@@ -72,6 +72,7 @@ class Workspace:
         self._lexical: LexicalIndex | None = None
         self._drafters: dict[str, Drafter] = {}
         self._cached: CachedEmbedder | None = None
+        self._idf: tuple[str, dict[str, float]] | None = None
 
     @classmethod
     def open(cls, workspace: str | Path | None = None, **overrides: Any) -> Workspace:
@@ -221,7 +222,24 @@ class Workspace:
     def _extractive(self) -> Drafter:
         from reviewer.drafting.extractive import ExtractiveDrafter
 
-        return ExtractiveDrafter(self.cached_embedder)
+        return ExtractiveDrafter(self.cached_embedder, idf=self.idf())
+
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of (stemmed) words over the active chunks."""
+        version = self.docs.chunks_version()
+        if self._idf is None or self._idf[0] != version:
+            import math
+
+            from reviewer.drafting.extractive import content_words
+
+            _, texts = self.docs.all_chunk_texts()
+            df: dict[str, int] = {}
+            for t in texts:
+                for w in content_words(t):
+                    df[w] = df.get(w, 0) + 1
+            n = max(1, len(texts))
+            self._idf = (version, {w: math.log(1 + n / c) for w, c in df.items()})
+        return self._idf[1]
 
     def draft(
         self,

@@ -105,8 +105,23 @@ def governing_clause(sentence: str, topic: str) -> str:
     return best
 
 
+RESTRICTIVE_MAY = re.compile(
+    r"\b(?:may|can)\s+(?:\w+\s+){0,6}only\b|\bonly\b[^.;]*\b(?:may|can)\b|\b(?:may|can)\s+not\b|\bcannot\b"
+)
+
+
 def read_cues(text: str) -> Cues:
     t = normalize(text)
+    if RESTRICTIVE_MAY.search(t):
+        # "may enter ... only through the approved pipeline" restricts; it grants nothing.
+        cues = _read(t)
+        cues.prohibiting.extend(cues.permission)
+        cues.permission = [p for p in cues.permission if p not in ("may", "can")]
+        return cues
+    return _read(t)
+
+
+def _read(t: str) -> Cues:
     return Cues(
         negation=[m.group(0) for m in NEGATION.finditer(t)],
         permission=[m.group(0) for m in PERMISSION.finditer(t)],

@@ -1,19 +1,20 @@
 """The extractive drafter: verdicts from evidence logic, no LLM.
 
 For each criterion of the question:
-1. every sentence of every evidence block is scored: 0.55 x cosine(sentence, criterion)
-   + 0.25 x cosine(sentence, question) + 0.20 x share of the criterion's content words found
-   in the sentence (MiniLM embeddings, bundled);
-2. the best sentences above `support` are the criterion's evidence; none => `no_evidence`;
-3. cues in the clause of the best sentence that talks about the criterion decide the status:
-   - a negation/absence cue ("has not been evaluated", "no formal process", "out of scope")
-     => `contradicted`;
-   - a permission granted to a counterparty ("may use Customer Data") when the criterion asks
-     for a prohibition => `contradicted`; a prohibition in the evidence => `met`;
-   - hedged, partial or future wording ("where feasible", "planned for Q3") => `partly_met`;
-   - otherwise => `met`.
-   A contradiction needs a sentence scoring at least `contradict`; weaker ones only count as
-   partial support, so an unrelated "not" cannot sink a finding.
+1. every sentence of every evidence block is scored:
+   w_criterion x cosine(sentence, criterion) + w_question x cosine(sentence, question)
+   + w_lexical x IDF-weighted share of the criterion's content words found in the sentence
+   (MiniLM embeddings, bundled; IDF over the workspace's chunks);
+2. the best `candidates` sentences scoring at least `support` are the criterion's evidence;
+   none => `no_evidence`. When no sentence covers at least `topic` of the question's
+   (IDF-weighted) words, the evidence is off-topic and every criterion is `no_evidence`;
+3. cues in the clause that talks about the criterion decide the status:
+   - a candidate scoring at least `contradict` that denies the practice ("has not been
+     evaluated", "not recorded", "Unclassified") or grants a counterparty what the
+     criterion prohibits ("may use Customer Data") => `contradicted`, citing the best
+     sentence (often the requirement) next to the contradicting one (the practice);
+   - otherwise the best sentence decides: hedged, partial, optional or future wording
+     ("where feasible", "planned for Q3") => `partly_met`; else `met`.
 Verdict: any contradicted criterion => nonconformity; no criterion with evidence =>
 insufficient_evidence; every criterion met => conformant; otherwise partial.
 Confidence rises with the evidence scores and the share of criteria that agree.
@@ -50,14 +51,16 @@ class Embeds(Protocol):
 
 @dataclass(frozen=True)
 class ExtractiveParams:
-    """Thresholds, tuned on the demo gold's dev split only (see evals/README.md)."""
+    """Thresholds, tuned on the demo gold's dev split only (see evals/tuning/README.md)."""
 
     w_criterion: float = 0.55
     w_question: float = 0.25
     w_lexical: float = 0.20
-    support: float = 0.42
-    contradict: float = 0.48
-    max_quotes: int = 2
+    support: float = 0.50
+    contradict: float = 0.55
+    topic: float = 0.20
+    candidates: int = 4
+    max_quotes: int = 1
     min_sentence_chars: int = 25
     max_sentence_chars: int = 600
 
@@ -73,13 +76,45 @@ def content_words(text: str) -> set[str]:
     return {stem(t) for t in norm_tokens(text) if t not in STOPWORDS and len(t) > 2}
 
 
+def weighted_coverage(words: set[str], sentence_words: set[str], idf: dict[str, float]) -> float:
+    """IDF-weighted share of `words` present in the sentence (plain share without an idf table)."""
+    if not words:
+        return 0.0
+    default = max(idf.values()) if idf else 1.0
+    total = sum(idf.get(w, default) for w in words)
+    hit = sum(idf.get(w, default) for w in words & sentence_words)
+    return hit / total if total else 0.0
+
+
+STATUS_LABEL = {
+    CriterionStatus.met: "Met",
+    CriterionStatus.partly_met: "Partly met",
+    CriterionStatus.contradicted: "Contradicted",
+    CriterionStatus.no_evidence: "No evidence",
+}
+VERDICT_HEAD = {
+    Verdict.conformant: "The evidence addresses every criterion.",
+    Verdict.partial: "The evidence addresses the requirement only in part.",
+    Verdict.nonconformity: "The evidence contradicts at least one criterion.",
+    Verdict.insufficient_evidence: "The documents reviewed do not address this requirement.",
+}
+
+
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 1
+    version = 2
 
-    def __init__(self, embedder: Embeds, params: ExtractiveParams | None = None):
+    def __init__(
+        self,
+        embedder: Embeds,
+        params: ExtractiveParams | None = None,
+        idf: dict[str, float] | None = None,
+    ):
         self.embedder = embedder
         self.params = params or ExtractiveParams()
+        # Corpus document frequencies weight the lexical match: rare words such as
+        # "inversion" or "lineage" say more about relevance than "data" or "model".
+        self.idf = idf or {}
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -90,8 +125,8 @@ class ExtractiveDrafter(Drafter):
             "temperature": 0.0,
         }
 
-    # -- evidence sentences --------------------------------------------------------------------
     def sentences(self, evidence: list[Evidence]) -> list[Sentence]:
+        """Distinct sentences of the evidence blocks, in evidence order."""
         p = self.params
         out: list[Sentence] = []
         seen: set[str] = set()
@@ -115,96 +150,140 @@ class ExtractiveDrafter(Drafter):
         criteria = question.criteria or [Criterion(id="q", text=question.text)]
         sents = self.sentences(evidence)
         if not sents:
-            return self._no_evidence(question, criteria)
+            return self._draft([self._none(c) for c in criteria], [], "No evidence was retrieved.")
         vecs = self.embedder.embed(
             [s.text for s in sents] + [question.text] + [c.text for c in criteria]
         )
         s_vecs, q_vec, c_vecs = vecs[: len(sents)], vecs[len(sents)], vecs[len(sents) + 1 :]
         q_sim = s_vecs @ q_vec
+        s_words = [content_words(s.text) for s in sents]
+        q_words = content_words(question.text)
+        on_topic = max(weighted_coverage(q_words, w, self.idf) for w in s_words) >= p.topic
+        q_rel = 0.7 * q_sim + 0.3 * np.array(
+            [weighted_coverage(q_words, w, self.idf) for w in s_words]
+        )
+        q_order = np.argsort(-q_rel, kind="stable")
+        q_prohibitive = is_prohibitive(question.text)
         kw = content_words(" ".join(question.keywords))
+        kw_bonus = np.array([min(1.0, len(kw & w) / 3) for w in s_words]) * 0.05 if kw else 0.0
         assessments: list[CriterionAssessment] = []
         citations: list[Citation] = []
         cited: set[tuple[str, str]] = set()
         for crit, c_vec in zip(criteria, c_vecs, strict=True):
             words = content_words(crit.text)
-            lex = np.array([len(words & content_words(s.text)) / max(1, len(words)) for s in sents])
-            kw_bonus = (
-                np.array([min(1.0, len(kw & content_words(s.text)) / 3) for s in sents]) * 0.05
-                if kw
-                else 0.0
-            )
+            lex = np.array([weighted_coverage(words, w, self.idf) for w in s_words])
             score = p.w_criterion * (s_vecs @ c_vec) + p.w_question * q_sim + p.w_lexical * lex
             score = score + kw_bonus
             order = np.argsort(-score, kind="stable")
-            best = [int(i) for i in order[: p.max_quotes] if score[i] >= p.support]
-            assessment = self._assess(
-                crit, [sents[i] for i in best], [float(score[i]) for i in best]
+            cands = [int(i) for i in order[: p.candidates] if score[i] >= p.support]
+            if not on_topic:
+                cands = []
+            # Contradictions may be phrased against the question rather than the criterion
+            # ("Meridel may use Customer Content ..." vs "do agreements prohibit ..."), so the
+            # sentences most related to the question are checked too.
+            pool = list(cands)
+            if cands:
+                pool += [int(i) for i in q_order[:3] if int(i) not in pool]
+            rel = np.maximum(score, q_rel)
+            assessment, used = self._assess(
+                crit,
+                [sents[i] for i in cands],
+                [float(score[i]) for i in cands],
+                pool=[(sents[i], float(rel[i])) for i in pool],
+                prohibitive=is_prohibitive(crit.text) or q_prohibitive,
             )
             assessments.append(assessment)
-            for i in best:
-                key = (sents[i].label, sents[i].text)
+            for s in used:
+                key = (s.label, s.text)
                 if key not in cited:
                     cited.add(key)
-                    citations.append(
-                        Citation(
-                            label=sents[i].label, chunk_id=sents[i].ev.chunk.id, quote=sents[i].text
-                        )
-                    )
+                    citations.append(Citation(label=s.label, chunk_id=s.ev.chunk.id, quote=s.text))
+        return self._draft(assessments, citations)
+
+    def _draft(
+        self, assessments: list[CriterionAssessment], citations: list[Citation], note: str = ""
+    ) -> Draft:
         verdict = aggregate([a.status for a in assessments])
+        if verdict == Verdict.insufficient_evidence:
+            citations = []
         return Draft(
             verdict=verdict,
-            rationale=self._rationale(question, assessments, citations, verdict),
+            rationale=self._rationale(assessments, citations, verdict, note),
             assessments=assessments,
-            citations=citations if verdict != Verdict.insufficient_evidence else [],
+            citations=citations,
             confidence=self._confidence(assessments, verdict),
             model=f"extractive-v{self.version}",
         )
 
+    @staticmethod
+    def _none(crit: Criterion) -> CriterionAssessment:
+        return CriterionAssessment(
+            criterion_id=crit.id,
+            criterion=crit.text,
+            status=CriterionStatus.no_evidence,
+            note="No evidence sentence addresses this criterion.",
+        )
+
     def _assess(
-        self, crit: Criterion, best: list[Sentence], scores: list[float]
-    ) -> CriterionAssessment:
+        self,
+        crit: Criterion,
+        cands: list[Sentence],
+        scores: list[float],
+        pool: list[tuple[Sentence, float]] | None = None,
+        prohibitive: bool | None = None,
+    ) -> tuple[CriterionAssessment, list[Sentence]]:
+        """Status of one criterion from its candidate sentences (best first) and the ones cited.
+
+        `pool` holds the sentences checked for a contradiction, with their relevance.
+        """
         p = self.params
-        if not best:
-            return CriterionAssessment(
-                criterion_id=crit.id,
-                criterion=crit.text,
-                status=CriterionStatus.no_evidence,
-                note="No evidence sentence addresses this criterion.",
-            )
-        top, top_score = best[0], scores[0]
-        clause = governing_clause(top.text, crit.text)
-        cues = read_cues(clause)
-        prohibitive = is_prohibitive(crit.text)
-        status = CriterionStatus.met
-        why = "stated"
+        if not cands:
+            return self._none(crit), []
+        if prohibitive is None:
+            prohibitive = is_prohibitive(crit.text)
+        if pool is None:
+            pool = list(zip(cands, scores, strict=True))
+        top = cands[0]
+        # A strongly related sentence that denies the practice (or grants a counterparty what
+        # the criterion prohibits) contradicts the criterion, even when another document
+        # states the requirement: requirement and practice are cited side by side.
+        for sent, sc in pool:
+            if sc < p.contradict:
+                continue
+            cues = read_cues(governing_clause(sent.text, crit.text))
+            why = ""
+            if cues.negation and not (prohibitive and cues.prohibiting):
+                why = f"denied ({cues.negation[0]!r})"
+            elif prohibitive and cues.permission and not cues.prohibiting:
+                why = f"permitted ({cues.permission[0]!r}) where a prohibition is required"
+            if why:
+                used = [sent] if sent is top else [top, sent]
+                return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
+        cues = read_cues(governing_clause(top.text, crit.text))
+        status, why = CriterionStatus.met, "stated"
         if cues.negation and not (prohibitive and cues.prohibiting):
-            if top_score >= p.contradict:
-                status, why = CriterionStatus.contradicted, f"denied ({cues.negation[0]!r})"
-            else:
-                status, why = CriterionStatus.partly_met, f"weak and negated ({cues.negation[0]!r})"
+            status, why = CriterionStatus.partly_met, f"weak and negated ({cues.negation[0]!r})"
         elif prohibitive and cues.permission and not cues.prohibiting:
-            if top_score >= p.contradict:
-                status, why = (
-                    CriterionStatus.contradicted,
-                    f"permitted ({cues.permission[0]!r}) where a prohibition is required",
-                )
-            else:
-                status, why = (
-                    CriterionStatus.partly_met,
-                    "permission wording on a weakly related sentence",
-                )
+            status, why = CriterionStatus.partly_met, "permission wording, weakly related"
         elif cues.future:
             status, why = CriterionStatus.partly_met, f"planned, not in place ({cues.future[0]!r})"
         elif cues.hedge or (cues.permission and not cues.obligation):
             cue = (cues.hedge or cues.permission)[0]
             status, why = CriterionStatus.partly_met, f"hedged or partial ({cue!r})"
+        used = cands[: p.max_quotes]
+        return self._assessment(crit, status, why, used, scores[0]), used
+
+    @staticmethod
+    def _assessment(
+        crit: Criterion, status: CriterionStatus, why: str, used: list[Sentence], score: float
+    ) -> CriterionAssessment:
         return CriterionAssessment(
             criterion_id=crit.id,
             criterion=crit.text,
             status=status,
             note=why,
-            evidence=[s.label for s in best],
-            score=round(top_score, 4),
+            evidence=[s.label for s in used],
+            score=round(score, 4),
         )
 
     @staticmethod
@@ -217,48 +296,22 @@ class ExtractiveDrafter(Drafter):
             return round(0.5 + 0.3 * dominant, 3)
         return round(min(1.0, 0.2 + 0.5 * strength + 0.3 * dominant), 3)
 
-    def _no_evidence(self, question: Question, criteria: list[Criterion]) -> Draft:
-        assessments = [
-            CriterionAssessment(
-                criterion_id=c.id, criterion=c.text, status=CriterionStatus.no_evidence
-            )
-            for c in criteria
-        ]
-        return Draft(
-            verdict=Verdict.insufficient_evidence,
-            rationale="No evidence was retrieved for this question.",
-            assessments=assessments,
-            confidence=0.8,
-            model=f"extractive-v{self.version}",
-        )
-
     @staticmethod
     def _rationale(
-        question: Question,
         assessments: list[CriterionAssessment],
         citations: list[Citation],
         verdict: Verdict,
+        note: str = "",
     ) -> str:
-        quote = {c.label: c.quote for c in citations}
+        quoted = {c.label for c in citations}
         lines = []
         for a in assessments:
-            label = {
-                CriterionStatus.met: "Met",
-                CriterionStatus.partly_met: "Partly met",
-                CriterionStatus.contradicted: "Contradicted",
-                CriterionStatus.no_evidence: "No evidence",
-            }[a.status]
-            line = f"{label} — {a.criterion.rstrip('.')}."
-            if a.status != CriterionStatus.no_evidence and verdict != Verdict.insufficient_evidence:
-                refs = " ".join(f"[{lbl}]" for lbl in dict.fromkeys(a.evidence) if lbl in quote)
+            line = f"{STATUS_LABEL[a.status]} — {a.criterion.rstrip('.')}."
+            refs = " ".join(f"[{lbl}]" for lbl in dict.fromkeys(a.evidence) if lbl in quoted)
+            if refs:
                 line += f" Evidence {refs} ({a.note})."
             lines.append(line)
-        head = {
-            Verdict.conformant: "The evidence addresses every criterion.",
-            Verdict.partial: "The evidence addresses the requirement only in part.",
-            Verdict.nonconformity: "The evidence contradicts at least one criterion.",
-            Verdict.insufficient_evidence: "The documents reviewed do not address this requirement.",
-        }[verdict]
+        head = VERDICT_HEAD[verdict] + (f" {note}" if note else "")
         return head + "\n" + "\n".join(f"- {line}" for line in lines)
 
 

@@ -1,0 +1,95 @@
+"""Grid search of the extractive drafter's thresholds on the demo gold's DEV split only.
+
+    python -m evals.tuning.tune --gold evals/gold/demo.jsonl --docs corpora/demo --split dev
+
+Retrieval runs once per item; each parameter set re-runs only the drafter (embeddings are
+cached), so a grid of a few hundred settings takes minutes. Never run this on the test split
+or on the real-document set: those are for reporting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from reviewer.banks import all_questions
+from reviewer.drafting.extractive import ExtractiveDrafter, ExtractiveParams
+from reviewer.evaluation.gold import hide_answers, load_gold
+from reviewer.evaluation.metrics import ItemResult, score
+from reviewer.evaluation.runner import corpus_hash, default_workspace, question_for
+from reviewer.workspace import Workspace
+
+
+def evaluate(
+    ws: Workspace, items: list[Any], prepared: list[Any], params: ExtractiveParams
+) -> dict[str, Any]:
+    drafter = ExtractiveDrafter(ws.cached_embedder, params, idf=ws.idf())
+    results = []
+    for item, (q, ev) in zip(items, prepared, strict=True):
+        f = ws.draft(q, ev, drafter)
+        results.append(
+            ItemResult(
+                item=item,
+                predicted=f.verdict,
+                citations=[c for c in f.citations if c.verified],
+                fabricated=0,
+                retrieved=[e.chunk.text for e in ev],
+                retrieved_files=[e.chunk.path for e in ev],
+                latency_s=0.0,
+                confidence=f.confidence,
+            )
+        )
+    return score(results, n_boot=0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gold", type=Path, required=True)
+    ap.add_argument("--docs", type=Path, required=True)
+    ap.add_argument("--split", default="dev")
+    ap.add_argument("--out", type=Path)
+    ap.add_argument(
+        "--grid", default="support=0.40,0.45,0.50;contradict=0.50,0.55,0.60;topic=0.0,0.3,0.5"
+    )
+    args = ap.parse_args()
+    if args.split != "dev":
+        raise SystemExit("tune only on the dev split")
+    items = load_gold(args.gold, split="dev")
+    ws = Workspace.open(default_workspace(args.docs, corpus_hash(args.docs)))
+    if not ws.documents():
+        ws.ingest([args.docs])
+    banks = {q.id: q for q in all_questions()}
+    prepared = []
+    for item in items:
+        q = question_for(hide_answers(item), banks)
+        prepared.append((q, ws.retrieve(q, scope=item.scope or None)))
+    grid = {}
+    for part in args.grid.split(";"):
+        name, values = part.split("=")
+        grid[name] = [int(v) if v.isdigit() else float(v) for v in values.split(",")]
+    rows = []
+    for combo in itertools.product(*grid.values()):
+        params = replace(ExtractiveParams(), **dict(zip(grid.keys(), combo, strict=True)))
+        m = evaluate(ws, items, prepared, params)
+        row = {
+            **dict(zip(grid.keys(), combo, strict=True)),
+            "macro_f1": m["verdict"]["macro_f1"],
+            "accuracy": m["verdict"]["accuracy"],
+            "abstention_f1": m["abstention"]["f1"],
+            "citation_precision": m["citations"]["precision"],
+            "citation_recall": m["citations"]["recall"],
+        }
+        rows.append(row)
+        print(json.dumps(row))
+    rows.sort(key=lambda r: (-(r["macro_f1"] or 0), -(r["citation_precision"] or 0)))
+    print("best:", json.dumps(rows[0]))
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
