@@ -1,0 +1,37 @@
+"""Quality regression gate: the extractive drafter on the demo gold against the committed baseline.
+
+Runs the real pipeline end to end (bundled MiniLM, Chroma, BM25) in a temporary workspace and
+fails when macro-F1 or citation precision drops more than 0.05 below evals/results/demo.json,
+or when any presented citation is not in its source document.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reviewer.evaluation.runner import run_eval
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "evals" / "results" / "demo.json"
+TOLERANCE = 0.05
+
+
+@pytest.mark.slow
+def test_extractive_holds_the_committed_baseline(tmp_path: Path) -> None:
+    baseline = json.loads(BASELINE.read_text())["drafters"]["extractive"]
+    run = run_eval(
+        ROOT / "evals" / "gold" / "demo.jsonl",
+        ROOT / "corpora" / "demo",
+        ["extractive"],
+        workspace=tmp_path / "ws",
+    )
+    now = run.report["drafters"]["extractive"]
+    assert now["n"] == baseline["n"]
+    assert now["citations"]["fabricated"] == 0
+    assert now["verdict"]["macro_f1"] >= baseline["verdict"]["macro_f1"] - TOLERANCE
+    assert now["citations"]["precision"] >= baseline["citations"]["precision"] - TOLERANCE
+    # Evidence must keep reaching the drafter: retrieval recall is part of the contract too.
+    assert now["retrieval"]["recall@10"] >= baseline["retrieval"]["recall@10"] - TOLERANCE
