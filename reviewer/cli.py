@@ -608,6 +608,18 @@ def eval_cmd(
 
 
 @app.command()
+def tui() -> None:
+    """Open the review workbench: triage, approve, reject and edit findings."""
+    with friendly_errors():
+        from reviewer.tui.app import run_tui
+
+        ws = open_ws()
+        if not ws.current_findings():
+            fail("no findings to review yet; run `reviewer review --bank iso27001-ai` first")
+        run_tui(ws.root)
+
+
+@app.command()
 def demo(
     tui: Annotated[bool, typer.Option("--tui", help="Open the review TUI afterwards.")] = False,
     drafter: Annotated[str, typer.Option(help="Drafter for the demo review.")] = "extractive",
