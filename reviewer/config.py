@@ -65,7 +65,7 @@ class BatchSettings(Section):
         default=None, description="Dropdown value for insufficient evidence; blank when unset"
     )
     match_threshold: float = Field(
-        default=0.80, description="Min similarity to reuse a bank question"
+        default=0.72, description="Min similarity to reuse a bank question"
     )
     value_map: dict[str, list[str]] = Field(
         default_factory=dict, description="verdict -> allowed labels"

@@ -48,7 +48,7 @@ def evaluate(
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--gold", type=Path, required=True)
+    ap.add_argument("--gold", type=Path, nargs="+", required=True)
     ap.add_argument("--docs", type=Path, required=True)
     ap.add_argument("--split", default="dev")
     ap.add_argument("--out", type=Path)
@@ -58,7 +58,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.split != "dev":
         raise SystemExit("tune only on the dev split")
-    items = load_gold(args.gold, split="dev")
+    items = [item for g in args.gold for item in load_gold(g, split="dev")]
     ws = Workspace.open(default_workspace(args.docs, corpus_hash(args.docs)))
     if not ws.documents():
         ws.ingest([args.docs])

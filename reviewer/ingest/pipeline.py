@@ -95,6 +95,22 @@ def discover(paths: Iterable[str | Path]) -> list[tuple[Path, str, str | None]]:
     return found
 
 
+EMBED_BATCH_CHUNKS = 512  # embed several small files in one call: the model is the cost
+
+
+@dataclass
+class Prepared:
+    """A parsed and chunked file waiting for its embeddings."""
+
+    result: FileResult
+    doc: Document
+    chunks: list[Chunk]
+    text: str
+    page_spans: list[tuple[int, int]]
+    old: Document | None
+    started: float
+
+
 def ingest_paths(
     ws: Workspace,
     paths: Iterable[str | Path],
@@ -107,6 +123,15 @@ def ingest_paths(
     files = discover(paths)
     reconcile(ws)
     changed = False
+    pending: list[Prepared] = []
+
+    def flush() -> None:
+        nonlocal changed
+        if pending:
+            report.results.extend(_commit(ws, pending))
+            changed = True
+            pending.clear()
+
     for i, (path, shown, pre_error) in enumerate(files):
         if progress:
             progress(shown, i, len(files))
@@ -115,16 +140,22 @@ def ingest_paths(
             report.results.append(FileResult(shown, "failed", error=f"{path}: {pre_error}"))
             continue
         try:
-            result = _ingest_one(ws, path, shown, doc_type, find_injections)
+            prepared = _prepare(ws, path, shown, doc_type, find_injections)
         except IngestError as exc:
-            result = FileResult(shown, "failed", error=str(exc))
+            prepared = FileResult(shown, "failed", error=str(exc))
         except OSError as exc:
-            result = FileResult(
+            prepared = FileResult(
                 shown, "failed", error=f"{path}: cannot read: {exc.strerror or exc}"
             )
-        result.seconds = round(time.perf_counter() - started, 3)
-        changed = changed or result.status in ("ingested", "replaced")
-        report.results.append(result)
+        if isinstance(prepared, FileResult):
+            prepared.seconds = round(time.perf_counter() - started, 3)
+            report.results.append(prepared)
+            continue
+        prepared.started = started
+        pending.append(prepared)
+        if sum(len(p.chunks) for p in pending) >= EMBED_BATCH_CHUNKS:
+            flush()
+    flush()
     if progress:
         progress("", len(files), len(files))
     if changed or not ws.lexical_ready():
@@ -132,13 +163,14 @@ def ingest_paths(
     return report
 
 
-def _ingest_one(
+def _prepare(
     ws: Workspace,
     path: Path,
     shown: str,
     doc_type: DocType | None,
     find_injections: Callable[[str], list[str]],
-) -> FileResult:
+) -> Prepared | FileResult:
+    """Hash, parse and chunk one file; an unchanged file is done here."""
     doc_id = doc_id_for(path)
     size = path.stat().st_size
     sha = file_sha256(path)
@@ -182,14 +214,7 @@ def _ingest_one(
         size_bytes=size,
         metadata=loaded.metadata,
     )
-    vectors = ws.embedder.embed([c.text for c in chunks])
-    ws.vectors.add(chunks, vectors)
-    ws.docs.replace(doc, chunks, loaded.text, loaded.page_spans, flags)
-    if old:
-        stale_ids = [cid for cid in ws.vectors.ids({"doc_id": doc_id}) if sha[:12] not in cid]
-        ws.vectors.delete(stale_ids)
-        ws.findings.mark_stale([old.sha256])
-    return FileResult(
+    result = FileResult(
         shown,
         "replaced" if old else "ingested",
         doc_id,
@@ -198,6 +223,28 @@ def _ingest_one(
         loaded.pages,
         flags=flags,
     )
+    return Prepared(result, doc, chunks, loaded.text, list(loaded.page_spans), old, 0.0)
+
+
+def _commit(ws: Workspace, batch: list[Prepared]) -> list[FileResult]:
+    """Embed a batch of files in one call, then store each file (vectors first, then SQLite)."""
+    texts = [c.text for p in batch for c in p.chunks]
+    vectors = ws.embedder.embed(texts)
+    results = []
+    offset = 0
+    for p in batch:
+        n = len(p.chunks)
+        ws.vectors.add(p.chunks, vectors[offset : offset + n])
+        offset += n
+        ws.docs.replace(p.doc, p.chunks, p.text, p.page_spans, p.result.flags)
+        if p.old:
+            sha = p.doc.sha256
+            stale_ids = [cid for cid in ws.vectors.ids({"doc_id": p.doc.id}) if sha[:12] not in cid]
+            ws.vectors.delete(stale_ids)
+            ws.findings.mark_stale([p.old.sha256])
+        p.result.seconds = round(time.perf_counter() - p.started, 3)
+        results.append(p.result)
+    return results
 
 
 def forget_paths(ws: Workspace, paths: Iterable[str]) -> list[Document]:
