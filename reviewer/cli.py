@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +33,8 @@ app.add_typer(banks_app, name="banks")
 app.add_typer(log_app, name="log")
 
 out = Console()
-err = Console(stderr=True)
+# soft_wrap: an error stays one physical line even when stderr is a pipe or a log file.
+err = Console(stderr=True, soft_wrap=True)
 
 
 class State:
@@ -651,6 +653,8 @@ def demo(
 
 
 def main() -> None:
+    # Workspace files (SQLite, Chroma, BM25, caches, exports) are for this user only.
+    os.umask(0o077)
     app()
 
 

@@ -14,6 +14,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,8 +204,8 @@ def _load_xlsx(path: Path, data: bytes) -> tuple[Any, list[str]]:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             bad = zf.testzip()
             total = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise BatchError(f"{name}: corrupt xlsx (damaged zip archive: {exc})") from exc
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
+        raise BatchError(f"{name}: corrupt xlsx (damaged zip archive: {_one_line(exc)})") from exc
     if bad is not None:
         raise BatchError(f"{name}: corrupt xlsx (damaged zip member {bad!r})")
     if total > MAX_UNZIPPED_BYTES:
@@ -218,7 +219,7 @@ def _load_xlsx(path: Path, data: bytes) -> tuple[Any, list[str]]:
             warnings.simplefilter("always")
             wb = load_workbook(io.BytesIO(data), data_only=False)
     except Exception as exc:  # openpyxl raises KeyError/ValueError/... on damaged parts
-        raise BatchError(f"{name}: corrupt xlsx ({type(exc).__name__}: {exc})") from exc
+        raise BatchError(f"{name}: corrupt xlsx ({type(exc).__name__}: {_one_line(exc)})") from exc
     for w in caught:
         msg = str(w.message)
         if "extension is not supported" in msg:
@@ -522,3 +523,8 @@ def read_questionnaire(
     """Sheet layouts and question rows of a questionnaire; BatchError for bad input."""
     loaded = load_questionnaire(path, sheet, question_col, answer_col)
     return loaded.layouts, loaded.rows
+
+
+def _one_line(exc: BaseException) -> str:
+    """Parser messages may span lines (lxml); an error for people is one line."""
+    return " ".join(str(exc).split())

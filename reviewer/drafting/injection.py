@@ -59,6 +59,8 @@ _QUALIFIER = r"(?:all|any|every|previous|prior|above|earlier|preceding|foregoing
 _TARGET = r"(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|commands|context|programming|task)"
 _AI = r"(?:ai|a\.i\.|llm|gpt|chatbot|language model|large language model)"
 _AI_ROLE = r"(?:reviewer|assistant|auditor|agent|model|grader|evaluator|analyst|system)s?"
+# Addressed at the start of a sentence ("AI reviewer: ..."): "AI systems," is ordinary prose.
+_AI_ROLE_ADDRESS = r"(?:reviewer|assistant|auditor|agent|model|grader|evaluator|analyst)s?"
 _GOOD = r"(?:fully |fully-|totally |100% )?(?:compliant|conformant|conforming|approved|passed|satisfactory)"
 _SUBJECT = (
     r"(?:this|these|that|those|the|all|every|each|it|them|any|our|its|my|whole|entire|control|"
@@ -87,9 +89,13 @@ _PATTERNS: list[re.Pattern[str]] = [
         + _AI
         + ")"
     ),
-    re.compile(r"\bsystem\s+prompt\b"),
+    re.compile(
+        r"\b(?:reveal|print|show|output|repeat|leak|disclose|ignore|disregard|override|forget)\s+"
+        r"(?:\w+\s+){0,2}system\s+prompt\b"
+    ),
     # chat-template role markers
-    re.compile(r"(?:^|\n)\s*(?:#+\s*)?(?:system|assistant)\s*:", re.M),
+    # also as a YAML/form value: "notes: 'SYSTEM: ...'" ("Operating system: Linux" is not)
+    re.compile(r"(?:^|\n)\s*(?:[\w-]+\s*:\s*[\"']?)?(?:#+\s*)?(?:system|assistant)\s*:", re.M),
     re.compile(
         r"<\|\s*(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\s*\|>"
     ),
@@ -104,13 +110,15 @@ _PATTERNS: list[re.Pattern[str]] = [
         rf"\b(?:answer|respond|reply|output|return|say|conclude)\s+(?:with\s+|only\s+|simply\s+|"
         rf"that\s+(?:{_SUBJECT}\s+){{1,3}}(?:is|are|was)\s+)?[\"'`]?{_GOOD}\b"
     ),
-    re.compile(rf"\bverdict\s+(?:is|should\s+be|must\s+be|shall\s+be|=|:)\s*[\"'`]?{_GOOD}\b"),
+    re.compile(
+        rf"\bverdicts?\s+(?:(?:for|of|on)\s+(?:\w+\s+){{0,3}}?)?(?:is|should\s+be|must\s+be|shall\s+be|=|:)\s*[\"'`]?{_GOOD}\b"
+    ),
     # text addressed to an AI reader
     re.compile(
         rf"\b(?:dear|attention|attn|note\s+to|message\s+to|message\s+for|instructions?\s+for|hello|hi|hey)"
         rf"[\s,:]+(?:the\s+|any\s+|all\s+)?(?:{_AI})[\s-]+{_AI_ROLE}\b"
     ),
-    re.compile(rf"(?:^|[.!?\n]\s*)(?:{_AI})[\s-]+{_AI_ROLE}\s*[,:]", re.M),
+    re.compile(rf"(?:^|[.!?\n]\s*)(?:{_AI})[\s-]+{_AI_ROLE_ADDRESS}\s*[,:]", re.M),
     re.compile(rf"\bif\s+you\s+are\s+(?:an?\s+)?(?:{_AI}|automated|artificial)\b"),
     re.compile(
         rf"\b(?:{_AI})[\s-]+(?:reviewers?|auditors?|graders?|evaluators?)\s+(?:must|should|shall|"

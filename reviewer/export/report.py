@@ -376,7 +376,8 @@ def atomic_write(path: Path, payload: bytes) -> None:
 def export(ws: Workspace, fmt: str, out: Path, status: list[str] | None = None) -> tuple[Path, int]:
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    target = safe_output(out, [ws.root])
+    # Never over the workspace, nor over an evidence file that was ingested (symlinks resolved).
+    target = safe_output(out, [ws.root, *(Path(d.source_path) for d in ws.documents())])
     data = collect(ws, status)
     atomic_write(target, render(data, fmt))
     return target, len(data.findings)

@@ -6,11 +6,22 @@ import subprocess
 import sys
 
 CORE = [
-    "reviewer.workspace", "reviewer.retrieval", "reviewer.models", "reviewer.config",
-    "reviewer.ingest.pipeline", "reviewer.ingest.loaders", "reviewer.store.findings",
-    "reviewer.store.documents", "reviewer.drafting.extractive", "reviewer.drafting.verify",
-    "reviewer.llm.factory", "reviewer.banks", "reviewer.batch.answering", "reviewer.export.report",
-    "reviewer.evaluation.runner", "reviewer.findings_view",
+    "reviewer.workspace",
+    "reviewer.retrieval",
+    "reviewer.models",
+    "reviewer.config",
+    "reviewer.ingest.pipeline",
+    "reviewer.ingest.loaders",
+    "reviewer.store.findings",
+    "reviewer.store.documents",
+    "reviewer.drafting.extractive",
+    "reviewer.drafting.verify",
+    "reviewer.llm.factory",
+    "reviewer.banks",
+    "reviewer.batch.answering",
+    "reviewer.export.report",
+    "reviewer.evaluation.runner",
+    "reviewer.findings_view",
 ]
 
 

@@ -1,0 +1,81 @@
+"""The CLI as a user runs it: JSON outputs, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reviewer.cli import app
+from reviewer.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]
+    names += [g.name for g in app.registered_groups if g.name]
+    assert {"ingest", "review", "tui", "batch", "export", "eval", "decide"} <= set(names)
+    for name in names:
+        code, out, _ = run(name, "--help")
+        assert code == 0 and "Usage" in out, name
+        assert re.search(rf"reviewer (?:-w \S+ |--workspace \S+ )?{name}\b", readme), (
+            f"{name} missing from README"
+        )
+
+
+def test_banks_lists_both_banks_with_counts() -> None:
+    code, out, _ = run("banks", "--json")
+    banks = {b["name"]: b["questions"] for b in json.loads(out)}
+    assert code == 0 and banks["iso42001"] == 38 and banks["iso27001-ai"] >= 32
+
+
+def test_errors_are_one_line(tmp_path: Path) -> None:
+    ws = str(tmp_path / "ws")
+    code, _, err = run("-w", ws, "review", "--bank", "iso27001-ai")
+    assert code == 1 and "no documents" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run("banks", "show", "nope")
+    assert code == 1 and "iso42001" in err and "Traceback" not in err
+    code, _, err = run("-w", ws, "decide", "missing", "approve")
+    assert code == 1 and "missing" in err and "Traceback" not in err
+    code, _, err = run("-w", ws, "ingest", str(tmp_path / "nowhere.pdf"))
+    assert code == 1 and "nowhere.pdf" in err
+
+
+@pytest.mark.slow
+def test_review_decide_verify_and_tamper(demo_ws: Workspace, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    src, dst = sqlite3.connect(demo_ws.db_path), sqlite3.connect(ws / "reviewer.db")
+    src.backup(dst)
+    src.close()
+    dst.close()
+    code, out, _ = run("-w", str(ws), "findings", "--json")
+    findings = json.loads(out)
+    assert code == 0 and findings
+    fid = findings[0]["id"]
+    code, out, _ = run("-w", str(ws), "decide", fid, "approve", "--json")
+    assert code == 0 and json.loads(out)["action"] == "approve"
+    code, out, _ = run("-w", str(ws), "findings", "--status", "approved", "--json")
+    assert [f["id"] for f in json.loads(out)] == [fid]
+    code, out, _ = run("-w", str(ws), "log", "verify")
+    assert code == 0 and out.startswith("ok: 1 decisions")
+    con = sqlite3.connect(ws / "reviewer.db")
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
+        con.execute(f"DROP TRIGGER {name}")
+    con.execute("UPDATE decisions SET reviewer = 'mallory' WHERE seq = 1")
+    con.commit()
+    con.close()
+    code, _, err = run("-w", str(ws), "log", "verify")
+    assert code == 1 and "#1" in err
