@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 CONFIG_NAME = "reviewer.toml"
@@ -146,5 +146,10 @@ def load_settings(workspace: str | Path | None = None, **overrides: Any) -> Sett
     merged["workspace"] = ws
     try:
         return Settings(**merged)
-    except Exception as exc:
-        raise ConfigError(f"invalid configuration: {exc}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(
+            f"invalid configuration (reviewer.toml or REVIEWER_* variables): {problems}"
+        ) from exc

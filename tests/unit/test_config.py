@@ -1,0 +1,56 @@
+"""Settings precedence: defaults < reviewer.toml (cwd, then workspace) < REVIEWER_* env < overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reviewer.config import ConfigError, load_settings
+
+
+def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (tmp_path / "reviewer.toml").write_text('name = "cwd"\n[retrieval]\nk = 7\nrrf_k = 30\n')
+    (ws / "reviewer.toml").write_text('[retrieval]\nk = 8\n[llm]\nbackend = "ollama"\n')
+    s = load_settings(ws)
+    assert (s.name, s.retrieval.k, s.retrieval.rrf_k, s.llm.backend) == ("cwd", 8, 30, "ollama")
+    monkeypatch.setenv("REVIEWER_LLM__BACKEND", "openai")
+    monkeypatch.setenv("REVIEWER_NAME", "env.auditor")
+    s = load_settings(ws)
+    assert (s.llm.backend, s.reviewer_name()) == ("openai", "env.auditor")
+    s = load_settings(ws, retrieval={"k": 3})
+    assert s.retrieval.k == 3 and s.retrieval.rrf_k == 30
+    assert s.workspace == ws
+
+
+def test_workspace_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REVIEWER_WORKSPACE", str(tmp_path / "elsewhere"))
+    assert load_settings().workspace == tmp_path / "elsewhere"
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("[retrieval\nk = 1\n", "invalid TOML"),
+        ("[retrieval]\nk = 'many'\n", "invalid configuration"),
+    ],
+)
+def test_bad_config_names_the_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, fragment: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reviewer.toml").write_text(text)
+    with pytest.raises(ConfigError, match=fragment):
+        load_settings(tmp_path / "ws")
+
+
+def test_unknown_key_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reviewer.toml").write_text("[llm]\nbakend = 'openai'\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(tmp_path / "ws")
+    assert "llm.bakend" in str(err.value) and "\n" not in str(err.value)
