@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.models import FindingStatus, Verdict
+from reviewer.models import FindingStatus, Question, Verdict
 from reviewer.workspace import Workspace
 from tests.fixtures.builders import build_corpus
 
@@ -45,9 +45,14 @@ def test_changed_file_replaces_its_chunks_everywhere(tmp_path: Path) -> None:
     ws = Workspace.open(tmp_path / "ws")
     ws.ingest([folder])
     old = set(ws.vectors.ids())
+    question = Question(id="q-class", text="Is training data classified before it is used?")
+    drafted = ws.review([question], drafter="extractive").findings[0]
+    assert drafted.citations, "the finding should cite policy.md"
     doc.write_text("# Policy\n\nModels are versioned in the registry with an immutable id.\n")
     report = ws.ingest([folder])
     assert [r.status for r in report.results] == ["replaced"]
+    stale = ws.findings.get_finding(drafted.id)
+    assert stale is not None and stale.status == FindingStatus.stale and "stale_source" in stale.flags
     new = set(ws.vectors.ids())
     assert not old & new, "old vectors must be gone"
     assert new == ws.docs.chunk_ids() == set(ws.lexical.ids)
