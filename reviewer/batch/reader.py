@@ -204,7 +204,14 @@ def _load_xlsx(path: Path, data: bytes) -> tuple[Any, list[str]]:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             bad = zf.testzip()
             total = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        zlib.error,
+    ) as exc:
         raise BatchError(f"{name}: corrupt xlsx (damaged zip archive: {_one_line(exc)})") from exc
     if bad is not None:
         raise BatchError(f"{name}: corrupt xlsx (damaged zip member {bad!r})")
