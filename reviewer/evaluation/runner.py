@@ -104,6 +104,7 @@ def run_eval(
             finding = ws.draft(question, evidence, drafter, run_id=f"eval-{name}")
             latency = time.perf_counter() - t0 + retrieval_s[q.id]
             presented = [c for c in finding.citations if c.verified]
+            tokens = finding.provenance.get("tokens") or {}
             fabricated = 0
             for c in presented:
                 doc_id = c.chunk_id.split("-", 1)[0]
@@ -120,8 +121,8 @@ def run_eval(
                     retrieved=[e.chunk.text for e in evidence],
                     retrieved_files=[e.chunk.path for e in evidence],
                     latency_s=latency,
-                    tokens_prompt=int(finding.provenance.get("tokens_prompt", 0) or 0),
-                    tokens_completion=int(finding.provenance.get("tokens_completion", 0) or 0),
+                    tokens_prompt=int(tokens.get("prompt", 0) or 0),
+                    tokens_completion=int(tokens.get("completion", 0) or 0),
                     confidence=finding.confidence,
                     rationale=finding.rationale,
                 )
