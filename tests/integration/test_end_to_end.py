@@ -52,7 +52,9 @@ def test_changed_file_replaces_its_chunks_everywhere(tmp_path: Path) -> None:
     report = ws.ingest([folder])
     assert [r.status for r in report.results] == ["replaced"]
     stale = ws.findings.get_finding(drafted.id)
-    assert stale is not None and stale.status == FindingStatus.stale and "stale_source" in stale.flags
+    assert (
+        stale is not None and stale.status == FindingStatus.stale and "stale_source" in stale.flags
+    )
     new = set(ws.vectors.ids())
     assert not old & new, "old vectors must be gone"
     assert new == ws.docs.chunk_ids() == set(ws.lexical.ids)
