@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,7 @@ DEMO = ROOT / "corpora" / "demo"
 @pytest.fixture(scope="session")
 def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """The demo corpus ingested once and the iso27001-ai bank reviewed with the extractive drafter."""
-    os.environ.setdefault("REVIEWER_NAME", "test.auditor")
-    ws = Workspace.open(tmp_path_factory.mktemp("demo") / "ws")
+    ws = Workspace.open(tmp_path_factory.mktemp("demo") / "ws", name="test.auditor")
     report = ws.ingest([DEMO])
     assert not report.failed, [r.error for r in report.failed]
     ws.review(ws.bank("iso27001-ai").questions, drafter="extractive")

@@ -9,6 +9,16 @@ import pytest
 from reviewer.config import ConfigError, load_settings
 
 
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings read REVIEWER_* variables: start each test without any."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("REVIEWER_"):
+            monkeypatch.delenv(key)
+
+
 def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     ws = tmp_path / "ws"
