@@ -38,7 +38,7 @@ test: lint
 demo: install
 	$(BIN)/reviewer --workspace $(DEMO_WS) ingest corpora/demo
 	$(BIN)/reviewer --workspace $(DEMO_WS) docs
-	$(BIN)/reviewer --workspace $(DEMO_WS) search "Is customer data used to train the vendor's models?" -k 3
+	$(BIN)/reviewer --workspace $(DEMO_WS) search "Can the AI provider use our prompts and outputs to train its models?" -k 3
 	$(BIN)/reviewer --workspace $(DEMO_WS) review --bank iso27001-ai --drafter extractive
 
 demo-tui: demo

@@ -292,6 +292,34 @@ def summary_table(findings: list[Any]) -> Table:
     return table
 
 
+def verdict_summary(findings: list[Any]) -> Table:
+    """Verdicts per control family: the one-screen view of a review."""
+    from reviewer.findings_view import coverage_rows
+
+    table = Table(
+        "family",
+        "conformant",
+        "partial",
+        "nonconformity",
+        "insufficient",
+        "flagged",
+        title="Verdicts by control family",
+    )
+    for r in coverage_rows(findings):
+        if r["control"] not in ("(all)", ""):
+            continue
+        v = r["verdicts"]
+        table.add_row(
+            r["family"],
+            str(v["conformant"]),
+            str(v["partial"]),
+            str(v["nonconformity"]),
+            str(v["insufficient_evidence"]),
+            str(r["flagged"]),
+        )
+    return table
+
+
 @app.command()
 def review(
     bank: Annotated[str | None, typer.Option(help="Question bank to run.")] = None,
@@ -344,6 +372,7 @@ def review(
         )
     else:
         out.print(summary_table(report.findings))
+        out.print(verdict_summary(report.findings))
         counts = report.verdict_counts()
         out.print(
             f"{len(report.findings)} findings by {report.drafter} in {report.seconds:.1f}s "
@@ -645,7 +674,7 @@ def demo(
                 progress=lambda q, i, n: progress.update(task, completed=i, item=q.id),
             )
     out.print(summary_table(result.findings))
-    out.print(", ".join(f"{k} {v}" for k, v in sorted(result.verdict_counts().items())))
+    out.print(verdict_summary(result.findings))
     if tui:
         from reviewer.tui.app import run_tui
 
