@@ -17,7 +17,6 @@ import csv
 import io
 import os
 import re
-import tempfile
 import unicodedata
 from copy import copy
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from reviewer.batch.columns import ADDED_HEADERS, ROLES
 from reviewer.batch.dropdowns import INSUFFICIENT_NOTE, map_verdict
 from reviewer.batch.reader import CSV_SUFFIXES, BatchError, Loaded, QuestionRow, SheetLayout
 from reviewer.config import BatchSettings
+from reviewer.fileio import atomic_write
 from reviewer.models import Citation, Finding, FindingStatus, Verdict
 
 EXCEL_CELL_LIMIT = 32_000  # Excel refuses more than 32,767 characters in a cell
@@ -234,17 +234,7 @@ class FilledCopy:
 
     def save(self, out: Path) -> None:
         """Save to `out` through a temp file in the same folder, then os.replace."""
-        fd, tmp = tempfile.mkstemp(dir=out.resolve().parent, prefix=f".{out.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                self._write_to(fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, out)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic_write(out, self._write_to)
 
 
 def _note_then(note: str, text: str) -> str:

@@ -12,12 +12,11 @@ import csv
 import html
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reviewer.fileio import atomic_write
 from reviewer.findings_view import coverage_rows, current_findings, family
 from reviewer.models import Decision, Finding, FindingStatus, utcnow
 
@@ -357,20 +356,6 @@ def safe_output(out: Path, protected: list[Path]) -> Path:
     if target.is_dir():
         raise ExportError(f"{out}: is a directory; give a file name")
     return target
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def export(ws: Workspace, fmt: str, out: Path, status: list[str] | None = None) -> tuple[Path, int]:
