@@ -11,25 +11,17 @@ from collections import Counter
 from typing import Any
 
 from reviewer.models import Finding, FindingStatus, Verdict
+from reviewer.store.findings import source_key_of
 
 REVIEWED = (FindingStatus.approved, FindingStatus.rejected, FindingStatus.edited)
 UNDECIDED = (FindingStatus.draft, FindingStatus.stale, FindingStatus.failed)
-
-
-def source_key(f: Finding) -> str:
-    s = f.source
-    if s.get("key"):
-        return str(s["key"])
-    if s.get("sha256") and s.get("row") is not None:
-        return f"{s['sha256']}:{s.get('sheet', '')}:{s['row']}"
-    return f"bank:{s.get('bank') or f.question.bank or 'ad-hoc'}"
 
 
 def current_findings(findings: list[Finding]) -> list[Finding]:
     """Newest finding per (source, question), in first-seen order."""
     latest: dict[tuple[str, str], Finding] = {}
     for f in findings:
-        key = (source_key(f), f.question.id)
+        key = (source_key_of(f.source, f.question), f.question.id)
         prev = latest.get(key)
         if prev is None or f.created_at >= prev.created_at:
             latest[key] = f

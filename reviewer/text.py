@@ -91,37 +91,32 @@ def find_quote(haystack: str, quote: str) -> tuple[int, int] | None:
     return src[pos], src[pos + len(q) - 1] + 1
 
 
+def _hits(tokens: list[str], pool_tokens: list[str]) -> int:
+    """How many of `tokens` (multiset) occur in `pool_tokens`."""
+    pool: dict[str, int] = {}
+    for t in pool_tokens:
+        pool[t] = pool.get(t, 0) + 1
+    hit = 0
+    for t in tokens:
+        if pool.get(t, 0) > 0:
+            pool[t] -= 1
+            hit += 1
+    return hit
+
+
 def token_overlap(a: str, b: str) -> float:
     """Share of the shorter text's tokens that occur in the other (multiset), 0..1."""
     ta, tb = norm_tokens(a), norm_tokens(b)
     if not ta or not tb:
         return 0.0
     short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    pool: dict[str, int] = {}
-    for t in long_:
-        pool[t] = pool.get(t, 0) + 1
-    hit = 0
-    for t in short:
-        if pool.get(t, 0) > 0:
-            pool[t] -= 1
-            hit += 1
-    return hit / len(short)
+    return _hits(short, long_) / len(short)
 
 
 def coverage(quote: str, chunk: str) -> float:
     """Share of the quote's tokens (multiset) found in the chunk, 0..1."""
-    tq, tc = norm_tokens(quote), norm_tokens(chunk)
-    if not tq:
-        return 0.0
-    pool: dict[str, int] = {}
-    for t in tc:
-        pool[t] = pool.get(t, 0) + 1
-    hit = 0
-    for t in tq:
-        if pool.get(t, 0) > 0:
-            pool[t] -= 1
-            hit += 1
-    return hit / len(tq)
+    tq = norm_tokens(quote)
+    return _hits(tq, norm_tokens(chunk)) / len(tq) if tq else 0.0
 
 
 _SENT_END = re.compile(

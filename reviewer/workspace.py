@@ -8,7 +8,6 @@ ws.decide(report.findings[0].id, "approve")
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import time
 import uuid
@@ -138,12 +137,6 @@ class Workspace:
                 index = self._build_lexical()
             self._lexical = index
         return self._lexical
-
-    def lexical_ready(self) -> bool:
-        from reviewer.store.lexical import LexicalIndex
-
-        index = LexicalIndex(self.root / "lexical")
-        return index.load() and index.version == self.docs.chunks_version()
 
     def _build_lexical(self) -> LexicalIndex:
         from reviewer.store.lexical import LexicalIndex
@@ -289,11 +282,10 @@ class Workspace:
         drafter: Drafter,
         params: dict[str, Any],
     ) -> Finding:
-        fid = hashlib.sha256(
-            f"{run_id}|{question.id}|{sorted(source.items())}".encode()
-        ).hexdigest()
+        from reviewer.drafting.finalize import finding_id
+
         return Finding(
-            id="f" + fid[:11],
+            id=finding_id(run_id, question.id, source),
             run_id=run_id,
             question=question,
             verdict=Verdict.insufficient_evidence,

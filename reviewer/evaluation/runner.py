@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reviewer.evaluation.gold import GoldItem, GoldQuery, hide_answers, load_gold
+from reviewer.evaluation.gold import GoldQuery, hide_answers, load_gold
 from reviewer.evaluation.metrics import ItemResult, compare
 from reviewer.evaluation.report import item_rows
 from reviewer.models import Criterion, Question, utcnow
@@ -158,7 +158,3 @@ def write_outputs(report: dict[str, Any], out: Path | None, md: Path | None) -> 
         write_chart(report, chart)
         written.append(chart)
     return written
-
-
-def gold_items(path: Path) -> list[GoldItem]:
-    return load_gold(path)

@@ -158,8 +158,10 @@ def ingest_paths(
     flush()
     if progress:
         progress("", len(files), len(files))
-    if changed or not ws.lexical_ready():
+    if changed:
         ws.rebuild_lexical()
+    else:
+        _ = ws.lexical  # loads the saved index, rebuilding it when missing or stale
     return report
 
 
