@@ -58,6 +58,14 @@ class LLMSettings(Section):
     seed: int = 7
     n_ctx: int = 4096
     max_tokens: int = 700
+    cross_check: bool = Field(
+        default=True,
+        description="LLM drafts are checked against the extractive evidence logic; "
+        "disagreements are flagged for the auditor",
+    )
+    focus_blocks: int = Field(
+        default=8, description="Evidence blocks an LLM sees, those the evidence logic chose first"
+    )
 
 
 class BatchSettings(Section):

@@ -223,6 +223,10 @@ class Draft(Strict):
     tokens_prompt: int = 0
     tokens_completion: int = 0
     model: str = ""
+    flags: list[str] = Field(default_factory=list, description="Flag values raised while drafting")
+    checks: dict[str, Any] = Field(
+        default_factory=dict, description="Second opinions kept for provenance (evidence logic)"
+    )
 
 
 class Finding(Strict):

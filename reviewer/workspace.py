@@ -72,6 +72,7 @@ class Workspace:
         self._drafters: dict[str, Drafter] = {}
         self._cached: CachedEmbedder | None = None
         self._idf: tuple[str, dict[str, float]] | None = None
+        self._background: tuple[str, list[str]] | None = None
 
     @classmethod
     def open(cls, workspace: str | Path | None = None, **overrides: Any) -> Workspace:
@@ -215,7 +216,19 @@ class Workspace:
     def _extractive(self) -> Drafter:
         from reviewer.drafting.extractive import ExtractiveDrafter
 
-        return ExtractiveDrafter(self.cached_embedder, idf=self.idf())
+        return ExtractiveDrafter(
+            self.cached_embedder, idf=self.idf(), background=self.background_sentences()
+        )
+
+    def background_sentences(self) -> list[str]:
+        """A fixed sample of the corpus's sentences, the baseline evidence scores are judged by."""
+        from reviewer.drafting.extractive import sample_sentences
+
+        version = self.docs.chunks_version()
+        if self._background is None or self._background[0] != version:
+            _, texts = self.docs.all_chunk_texts()
+            self._background = (version, sample_sentences(texts))
+        return self._background[1]
 
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of (stemmed) words over the active chunks."""

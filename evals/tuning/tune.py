@@ -27,7 +27,9 @@ from reviewer.workspace import Workspace
 def evaluate(
     ws: Workspace, items: list[Any], prepared: list[Any], params: ExtractiveParams
 ) -> dict[str, Any]:
-    drafter = ExtractiveDrafter(ws.cached_embedder, params, idf=ws.idf())
+    drafter = ExtractiveDrafter(
+        ws.cached_embedder, params, idf=ws.idf(), background=ws.background_sentences()
+    )
     results = []
     for item, (q, ev) in zip(items, prepared, strict=True):
         f = ws.draft(q, ev, drafter)
@@ -82,6 +84,7 @@ def main() -> None:
             "abstention_f1": m["abstention"]["f1"],
             "citation_precision": m["citations"]["precision"],
             "citation_recall": m["citations"]["recall"],
+            "confidence_auroc": m["confidence"]["auroc"],
         }
         rows.append(row)
         print(json.dumps(row))

@@ -20,13 +20,24 @@ _PRACTICE = (
     r"considered|performed|in place|available|applied)"
 )
 
+# Base forms after "does not": only the denial of a practice counts. "does not weaken the
+# protection" or "does not replace the contract" deny a harm or a substitution, not a control.
+_PRACTICE_VERB = (
+    r"(?:test|evaluate|assess|classify|label|version|review|document|perform|implement|conduct|"
+    r"track|record|scan|monitor|audit|approve|sign|encrypt|verify|validate|check|inventory|"
+    r"maintain|enforce|define|establish|measure|retain|log|patch|update|require|cover|address|"
+    r"include|consider|apply|have|provide|support|offer|guarantee|publish|disclose|keep|follow|"
+    r"undergo|use|train|collect|store|share|delete|notify|report|red[- ]team)\b"
+)
+
 # Absence or denial of a practice: "has not been evaluated", "no formal process", "out of scope".
 NEGATION = re.compile(
     r"\b(?:(?:has|have|had|is|are|was|were|been|be|being)\s+(?:not|never)(?:\s+(?:yet|been|be|formally|systematically|independently|specifically|fully))*\s+"
     + _PRACTICE
     + r"|not\s+(?:been\s+|yet\s+|formally\s+|systematically\s+)*"
     + _PRACTICE
-    + r"|(?:does|do|did)\s+not\s+(?:currently\s+)?(?:\w+)"
+    + r"|(?:does|do|did)\s+not\s+(?:currently\s+|yet\s+|always\s+)?"
+    + _PRACTICE_VERB
     + r"|(?:no|without(?:\s+any)?)\s+(?:\w+\s+){0,2}(?:process|procedure|policy|testing|test|tests|evaluation|assessment|review|record|records|inventory|contract|agreement|clause|versioning|classification|labell?ing|lineage|provenance|scan|scanning|monitoring|audit|approval|controls?|requirement|plan|documentation|register|owner|guarantees?|assurance|commitment)"
     + r"|never\b|out of scope|not in scope|not applicable|\bn/a\b|\btbd\b|to be (?:determined|defined|confirmed)"
     + r"|\bunclassified\b|\bunlabell?ed\b|\bunversioned\b|\buntested\b|\bundocumented\b|\bunknown\b|\blacks?\b|\babsent\b"
@@ -132,5 +143,43 @@ def _read(t: str) -> Cues:
     )
 
 
+# Criteria that ask for a right or an option: "may object", "can opt out" then satisfy them.
+GRANTS_RIGHT = re.compile(
+    r"\b(?:right|rights|may|can|option|opt[- ]out|opt[- ]in|allow\w*|permit\w*|entitle\w*)\b"
+)
+
+
+def asks_for_right(criterion: str) -> bool:
+    return bool(GRANTS_RIGHT.search(normalize(criterion)))
+
+
+def is_ability(cues: Cues) -> bool:
+    """Only "can" among the permission cues: ability ("a model can memorise"), not an option."""
+    return bool(cues.permission) and all(p == "can" for p in cues.permission)
+
+
 def is_prohibitive(criterion: str) -> bool:
     return bool(PROHIBITIVE_CRITERION.search(normalize(criterion)))
+
+
+# Criteria that ask for evidence of practice (records, results, things done), not for a rule.
+PRACTICE_CRITERION = re.compile(
+    r"\b(?:records? show|has been|have been|took place|carried out|demonstrated|in use"
+    r"|(?:are|is) (?:performed|recorded|kept|tracked|monitored|carried out) (?:and|for|before)"
+    r"|(?:each|every) (?:\w+[- ]){0,4}(?:model|data set|dataset|agreement|contract|supplier|provider|feature|release|version)s?\b[^.]*\b(?:has|have|is|are|contains?|carr(?:y|ies))\b"
+    r"|recorded for|results? (?:are|is) recorded|results of [^.]* (?:are|is) recorded"
+    r"|(?:was|were) (?:performed|carried out|tested|evaluated|run|done|completed))"
+)
+
+# Wording that sets a rule: a policy sentence says what must happen, not that it happened.
+REQUIREMENT_WORDING = re.compile(
+    r"\b(?:shall|must|is required to|are required to|is required|are required|mandatory|needs? to|has to|have to)\b"
+)
+
+
+def asks_for_practice(criterion: str) -> bool:
+    return bool(PRACTICE_CRITERION.search(normalize(criterion)))
+
+
+def states_requirement(sentence: str) -> bool:
+    return bool(REQUIREMENT_WORDING.search(normalize(sentence)))

@@ -29,7 +29,16 @@ from typing import Any, Protocol
 import numpy as np
 
 from reviewer.drafting.base import Drafter
-from reviewer.drafting.cues import governing_clause, is_prohibitive, read_cues
+from reviewer.drafting.cues import (
+    asks_for_practice,
+    asks_for_right,
+    governing_clause,
+    is_ability,
+    is_prohibitive,
+    read_cues,
+    states_requirement,
+)
+from reviewer.drafting.synonyms import canonical
 from reviewer.models import (
     Citation,
     Criterion,
@@ -58,9 +67,21 @@ class ExtractiveParams:
     w_lexical: float = 0.20
     support: float = 0.50
     contradict: float = 0.55
-    topic: float = 0.20
+    # Relative thresholds (v3): a sentence supports a criterion when its score stands
+    # `support_z` standard deviations above the criterion's score on a fixed sample of the
+    # corpus's sentences, and never below `support_floor`. Writing style moves every score
+    # of a corpus up or down together; the distance from the corpus's own baseline moves less.
+    # `support_z=None` falls back to the absolute `support` threshold (v2).
+    support_z: float | None = 3.5
+    support_floor: float = 0.30
+    contradict_z: float | None = 4.5
+    background_size: int = 400
+    topic: float = 0.25
     candidates: int = 4
     max_quotes: int = 1
+    # Criteria asking for practice ("records show", "has been carried out") are only partly
+    # met by sentences that state a rule ("must", "shall").
+    practice_needs_practice: bool = True
     min_sentence_chars: int = 25
     max_sentence_chars: int = 600
 
@@ -73,7 +94,8 @@ class Sentence:
 
 
 def content_words(text: str) -> set[str]:
-    return {stem(t) for t in norm_tokens(text) if t not in STOPWORDS and len(t) > 2}
+    """Stemmed content words, with auditor synonyms folded together (see synonyms.py)."""
+    return {canonical(stem(t)) for t in norm_tokens(text) if t not in STOPWORDS and len(t) > 2}
 
 
 def weighted_coverage(words: set[str], sentence_words: set[str], idf: dict[str, float]) -> float:
@@ -102,19 +124,52 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 2
+    version = 3
 
     def __init__(
         self,
         embedder: Embeds,
         params: ExtractiveParams | None = None,
         idf: dict[str, float] | None = None,
+        background: list[str] | None = None,
     ):
         self.embedder = embedder
         self.params = params or ExtractiveParams()
         # Corpus document frequencies weight the lexical match: rare words such as
         # "inversion" or "lineage" say more about relevance than "data" or "model".
         self.idf = idf or {}
+        self.background = background or []
+        self._bg: tuple[np.ndarray, list[set[str]]] | None = None
+
+    def _background(self) -> tuple[np.ndarray, list[set[str]]] | None:
+        """Embeddings and words of the background sample, computed on first use."""
+        if not self.background:
+            return None
+        if self._bg is None:
+            sample = self.background[: self.params.background_size]
+            self._bg = (self.embedder.embed(sample), [content_words(s) for s in sample])
+        return self._bg
+
+    def _thresholds(
+        self, c_vec: np.ndarray, q_vec: np.ndarray, words: set[str]
+    ) -> tuple[float, float, float]:
+        """Support and contradiction thresholds for one criterion, and the score scale.
+
+        Absolute (v2) or corpus-relative (v3); the scale (the background's standard deviation,
+        or 0.1 for absolute thresholds) turns a score's distance from the bar into a margin.
+        """
+        p = self.params
+        bg = self._background()
+        if p.support_z is None or bg is None:
+            return p.support, p.contradict, 0.1
+        vecs, bg_words = bg
+        lex = np.array([weighted_coverage(words, w, self.idf) for w in bg_words])
+        base = p.w_criterion * (vecs @ c_vec) + p.w_question * (vecs @ q_vec) + p.w_lexical * lex
+        mean, std = float(base.mean()), float(base.std()) + 1e-6
+        support = max(p.support_floor, mean + p.support_z * std)
+        cz = p.contradict_z if p.contradict_z is not None else p.support_z
+        contradict = max(p.support_floor, mean + cz * std)
+        return support, contradict, std
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -169,15 +224,27 @@ class ExtractiveDrafter(Drafter):
         assessments: list[CriterionAssessment] = []
         citations: list[Citation] = []
         cited: set[tuple[str, str]] = set()
+        margins: list[float] = []
         for crit, c_vec in zip(criteria, c_vecs, strict=True):
             words = content_words(crit.text)
             lex = np.array([weighted_coverage(words, w, self.idf) for w in s_words])
             score = p.w_criterion * (s_vecs @ c_vec) + p.w_question * q_sim + p.w_lexical * lex
             score = score + kw_bonus
+            support, contradict, scale = self._thresholds(c_vec, q_vec, words)
             order = np.argsort(-score, kind="stable")
-            cands = [int(i) for i in order[: p.candidates] if score[i] >= p.support]
+            cands = [int(i) for i in order[: p.candidates] if score[i] >= support]
+            rule_only = False
+            if p.practice_needs_practice and cands and asks_for_practice(crit.text):
+                # A policy sentence saying what must happen is not a record that it happened.
+                practice = [i for i in cands if not states_requirement(sents[i].text)]
+                rule_only = not practice
+                cands = practice or cands
+            # How far the best sentence sits from the bar, in background standard deviations:
+            # a verdict resting on borderline criteria is the one most likely to be wrong.
+            margins.append((float(score[order[0]]) - support) / scale)
             if not on_topic:
                 cands = []
+                margins[-1] = min(margins[-1], -1.0)
             # Contradictions may be phrased against the question rather than the criterion
             # ("Meridel may use Customer Content ..." vs "do agreements prohibit ..."), so the
             # sentences most related to the question are checked too.
@@ -191,6 +258,8 @@ class ExtractiveDrafter(Drafter):
                 [float(score[i]) for i in cands],
                 pool=[(sents[i], float(rel[i])) for i in pool],
                 prohibitive=is_prohibitive(crit.text) or q_prohibitive,
+                contradict=contradict,
+                rule_only=rule_only,
             )
             assessments.append(assessment)
             for s in used:
@@ -198,10 +267,14 @@ class ExtractiveDrafter(Drafter):
                 if key not in cited:
                     cited.add(key)
                     citations.append(Citation(label=s.label, chunk_id=s.ev.chunk.id, quote=s.text))
-        return self._draft(assessments, citations)
+        return self._draft(assessments, citations, margins=margins)
 
     def _draft(
-        self, assessments: list[CriterionAssessment], citations: list[Citation], note: str = ""
+        self,
+        assessments: list[CriterionAssessment],
+        citations: list[Citation],
+        note: str = "",
+        margins: list[float] | None = None,
     ) -> Draft:
         verdict = aggregate([a.status for a in assessments])
         if verdict == Verdict.insufficient_evidence:
@@ -211,7 +284,7 @@ class ExtractiveDrafter(Drafter):
             rationale=self._rationale(assessments, citations, verdict, note),
             assessments=assessments,
             citations=citations,
-            confidence=self._confidence(assessments, verdict),
+            confidence=self._confidence(assessments, verdict, margins),
             model=f"extractive-v{self.version}",
         )
 
@@ -231,6 +304,8 @@ class ExtractiveDrafter(Drafter):
         scores: list[float],
         pool: list[tuple[Sentence, float]] | None = None,
         prohibitive: bool | None = None,
+        contradict: float | None = None,
+        rule_only: bool = False,
     ) -> tuple[CriterionAssessment, list[Sentence]]:
         """Status of one criterion from its candidate sentences (best first) and the ones cited.
 
@@ -247,8 +322,9 @@ class ExtractiveDrafter(Drafter):
         # A strongly related sentence that denies the practice (or grants a counterparty what
         # the criterion prohibits) contradicts the criterion, even when another document
         # states the requirement: requirement and practice are cited side by side.
+        bar = p.contradict if contradict is None else contradict
         for sent, sc in pool:
-            if sc < p.contradict:
+            if sc < bar:
                 continue
             cues = read_cues(governing_clause(sent.text, crit.text))
             why = ""
@@ -261,13 +337,23 @@ class ExtractiveDrafter(Drafter):
                 return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
         cues = read_cues(governing_clause(top.text, crit.text))
         status, why = CriterionStatus.met, "stated"
-        if cues.negation and not (prohibitive and cues.prohibiting):
+        if rule_only:
+            status, why = (
+                CriterionStatus.partly_met,
+                "required by a rule; no record that it is done",
+            )
+        elif cues.negation and not (prohibitive and cues.prohibiting):
             status, why = CriterionStatus.partly_met, f"weak and negated ({cues.negation[0]!r})"
         elif prohibitive and cues.permission and not cues.prohibiting:
             status, why = CriterionStatus.partly_met, "permission wording, weakly related"
         elif cues.future:
             status, why = CriterionStatus.partly_met, f"planned, not in place ({cues.future[0]!r})"
-        elif cues.hedge or (cues.permission and not cues.obligation):
+        elif cues.hedge or (
+            cues.permission
+            and not cues.obligation
+            and not is_ability(cues)
+            and not asks_for_right(crit.text)
+        ):
             cue = (cues.hedge or cues.permission)[0]
             status, why = CriterionStatus.partly_met, f"hedged or partial ({cue!r})"
         used = cands[: p.max_quotes]
@@ -287,7 +373,15 @@ class ExtractiveDrafter(Drafter):
         )
 
     @staticmethod
-    def _confidence(assessments: list[CriterionAssessment], verdict: Verdict) -> float:
+    def _confidence(
+        assessments: list[CriterionAssessment], verdict: Verdict, margins: list[float] | None = None
+    ) -> float:
+        """0.5 (a coin toss) to 1.0: how clear the weakest criterion's evidence decision was."""
+        if margins:
+            # The verdict flips when any one criterion crosses its bar, so the smallest
+            # distance from the bar bounds how sure the verdict can be.
+            weakest = min(abs(m) for m in margins)
+            return round(0.5 + 0.5 * float(np.tanh(weakest / 1.5)), 3)
         scores = [a.score for a in assessments if a.status != CriterionStatus.no_evidence]
         strength = float(np.mean(scores)) if scores else 0.0
         statuses = [a.status for a in assessments]
@@ -313,6 +407,19 @@ class ExtractiveDrafter(Drafter):
             lines.append(line)
         head = VERDICT_HEAD[verdict] + (f" {note}" if note else "")
         return head + "\n" + "\n".join(f"- {line}" for line in lines)
+
+
+def sample_sentences(texts: list[str], n: int = 400) -> list[str]:
+    """An evenly spaced, deterministic sample of the sentences the drafter would score."""
+    p = ExtractiveParams()
+    sents = []
+    for text in texts:
+        for start, end in split_sentences(text):
+            s = text[start:end].strip()
+            if p.min_sentence_chars <= len(s) <= p.max_sentence_chars:
+                sents.append(s)
+    step = max(1, len(sents) // n)
+    return sents[::step][:n]
 
 
 def aggregate(statuses: list[CriterionStatus]) -> Verdict:

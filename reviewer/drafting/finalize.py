@@ -94,7 +94,7 @@ def finalize(
     """
     t0 = time.perf_counter()
     check = verify_draft(draft, evidence, question)
-    flags = list(check.flags)
+    flags = list(draft.flags) + list(check.flags)
 
     injected: dict[str, list[str]] = {}
     for ev in evidence:
@@ -126,6 +126,7 @@ def finalize(
             "tokens": {"prompt": draft.tokens_prompt, "completion": draft.tokens_completion},
         }
     )
+    provenance.update(draft.checks)
     if check.notes:
         provenance["verification_notes"] = check.notes
     if check.ungrounded:

@@ -104,15 +104,22 @@ def make_drafter(
             raise BackendError("the extractive backend needs an extractive_factory from the caller")
         return extractive_factory()
     llm = settings.llm.model_copy(update={"backend": name})
-    if name == "local":
-        from reviewer.drafting.llm_drafter import LocalLlamaDrafter
-
-        return LocalLlamaDrafter(llm)
     if name == "fake":
         from reviewer.llm.fake import FakeDrafter
 
         return FakeDrafter(llm)
-    from reviewer.drafting.llm_drafter import LLMDrafter
+    drafter: Drafter
+    if name == "local":
+        from reviewer.drafting.llm_drafter import LocalLlamaDrafter
 
-    # llama.cpp-style servers accept the reply schema inside the json_object response format.
-    return LLMDrafter(make_chat_model(llm), llm, name=name, schema_hint=name == "openai")
+        drafter = LocalLlamaDrafter(llm)
+    else:
+        from reviewer.drafting.llm_drafter import LLMDrafter
+
+        # llama.cpp-style servers accept the reply schema inside the json_object response format.
+        drafter = LLMDrafter(make_chat_model(llm), llm, name=name, schema_hint=name == "openai")
+    if llm.cross_check and extractive_factory is not None:
+        from reviewer.drafting.cross_check import CrossCheckedDrafter
+
+        return CrossCheckedDrafter(drafter, extractive_factory(), focus_blocks=llm.focus_blocks)
+    return drafter

@@ -23,12 +23,15 @@ import pytest
 
 from reviewer.config import LLMSettings, Settings
 from reviewer.drafting.base import DraftingError
+from reviewer.drafting.cross_check import CrossCheckedDrafter
+from reviewer.drafting.extractive import ExtractiveDrafter
 from reviewer.drafting.finalize import cache_key, finalize
 from reviewer.drafting.llm_drafter import LLMDrafter, LocalLlamaDrafter
 from reviewer.drafting.verify import verify_draft
 from reviewer.llm.factory import make_drafter
 from reviewer.llm.local import SMOLLM2_SHA256, bundled_model_path
 from reviewer.models import Chunk, Criterion, DocType, Draft, Evidence, Flag, Question, Verdict
+from reviewer.store.embeddings import shared_embedder
 from reviewer.text import find_quote
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ollama"
@@ -169,6 +172,20 @@ def test_openai_backend_against_llama_cpp_server(tmp_path):
         assert draft.tokens_prompt > 0  # the server reports usage
         # JSON mode stayed on: the server took the schema inside response_format json_object.
         assert drafter.describe()["json_mode"] == "json_object+schema"
+
+        # Configured with the evidence logic, the same server judges over the focused blocks
+        # and the extractive second opinion is kept next to its draft.
+        checked = make_drafter(
+            "openai", Settings(llm=llm), lambda: ExtractiveDrafter(shared_embedder())
+        )
+        assert isinstance(checked, CrossCheckedDrafter)
+        second = checked.draft(QUESTION, evidence)
+        _assert_verified_plumbing(second, evidence)
+        logic = second.checks["evidence_logic"]
+        assert logic["verdict"] in {v.value for v in Verdict}
+        assert logic["focused_on"] and set(logic["focused_on"]) <= {e.label for e in evidence}
+        agrees = Flag.llm_disagrees_with_evidence.value not in second.flags
+        assert agrees == ("disagreements" not in logic)
     finally:
         proc.terminate()
         try:

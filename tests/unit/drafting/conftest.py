@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
+import numpy as np
 import pytest
 
 from reviewer.config import LLMSettings
+from reviewer.drafting.extractive import content_words
 from reviewer.llm.fake import FakeDrafter
 from reviewer.models import Chunk, ControlRef, Criterion, DocType, Evidence, Question
 
@@ -98,3 +103,23 @@ def reply(**over: object) -> dict[str, object]:
 def make_reply():  # type: ignore[no-untyped-def]
     """Factory for replies: make_reply(verdict="partial", citations=[...])."""
     return reply
+
+
+DIM = 512
+
+
+class BagOfWords:
+    """Normalised hashed word counts: sentences sharing content words are similar."""
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in content_words(text):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % DIM] += 1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        return {"embedding_model": "bag-of-words"}

@@ -6,6 +6,7 @@ import pytest
 
 from reviewer.config import LLMSettings, Settings
 from reviewer.drafting.base import Drafter
+from reviewer.drafting.cross_check import CrossCheckedDrafter
 from reviewer.drafting.llm_drafter import LLMDrafter, LocalLlamaDrafter
 from reviewer.llm.factory import BACKENDS, BackendError, make_chat_model, make_drafter
 from reviewer.llm.fake import FakeDrafter
@@ -89,7 +90,12 @@ def test_auto_picks_configured_llm_backend():
     )
     assert make_drafter("auto", settings, _Extractive).name == "openai"
     local = make_drafter("auto", Settings(llm=LLMSettings(backend="local")), _Extractive)
-    assert isinstance(local, LocalLlamaDrafter) and local.name == "local"
+    assert isinstance(local, CrossCheckedDrafter) and local.name == "local"
+    assert isinstance(local.llm, LocalLlamaDrafter)
+    unchecked = make_drafter(
+        "local", Settings(llm=LLMSettings(backend="local", cross_check=False)), _Extractive
+    )
+    assert isinstance(unchecked, LocalLlamaDrafter)
 
 
 def test_fake_through_factory_exposes_queue_and_prompts(question, evidence, make_reply):

@@ -1,0 +1,71 @@
+"""Per dev item: the best evidence score per criterion next to the corpus background.
+
+Exploration for the relative support threshold (issue 10), dev split only:
+    python -m evals.tuning.score_stats --gold evals/gold/demo.jsonl evals/gold/demo_freeform.jsonl --docs corpora/demo
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from reviewer.banks import all_questions
+from reviewer.drafting.extractive import content_words, sample_sentences, weighted_coverage
+from reviewer.evaluation.gold import hide_answers, load_gold
+from reviewer.evaluation.runner import corpus_hash, default_workspace, question_for
+from reviewer.models import Criterion
+from reviewer.workspace import Workspace
+
+
+def mixed_score(
+    vecs: np.ndarray,
+    words: list[set[str]],
+    c_vec: np.ndarray,
+    q_vec: np.ndarray,
+    crit_words: set[str],
+    idf: dict[str, float],
+) -> np.ndarray:
+    """The drafter's default sentence score (0.55 criterion + 0.25 question + 0.2 lexical)."""
+    lex = np.array([weighted_coverage(crit_words, x, idf) for x in words])
+    return 0.55 * (vecs @ c_vec) + 0.25 * (vecs @ q_vec) + 0.2 * lex
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gold", type=Path, nargs="+", required=True)
+    ap.add_argument("--docs", type=Path, required=True)
+    args = ap.parse_args()
+    items = [i for g in args.gold for i in load_gold(g, split="dev")]
+    ws = Workspace.open(default_workspace(args.docs, corpus_hash(args.docs)))
+    if not ws.documents():
+        ws.ingest([args.docs])
+    banks = {q.id: q for q in all_questions()}
+    drafter = ws.drafter("extractive")
+    idf = ws.idf()
+    bg = sample_sentences(ws.docs.all_chunk_texts()[1])
+    emb = ws.cached_embedder
+    bg_vec = emb.embed(bg)
+    bg_words = [content_words(s) for s in bg]
+    for item in items:
+        q = question_for(hide_answers(item), banks)
+        ev = ws.retrieve(q, scope=item.scope or None)
+        sents = drafter.sentences(ev)  # type: ignore[attr-defined]
+        crits = q.criteria or [Criterion(id="q", text=q.text)]
+        vec = emb.embed([s.text for s in sents] + [q.text] + [c.text for c in crits])
+        sv, qv, cv = vec[: len(sents)], vec[len(sents)], vec[len(sents) + 1 :]
+        sw = [content_words(s.text) for s in sents]
+        out = []
+        for c, c_vec in zip(crits, cv, strict=True):
+            w = content_words(c.text)
+            s = mixed_score(sv, sw, c_vec, qv, w, idf)
+            b = mixed_score(bg_vec, bg_words, c_vec, qv, w, idf)
+            best = float(s.max()) if len(s) else 0.0
+            z = (best - b.mean()) / (b.std() + 1e-6)
+            out.append(f"{best:.2f}/{b.mean():.2f}/{np.percentile(b, 99):.2f}/z{z:.1f}")
+        print(f"{item.verdict.value[:5]:5} {item.id:22} " + "  ".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The cue lexicon: which wording denies, hedges, permits or restricts a practice."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewer.drafting.cues import (
+    asks_for_right,
+    governing_clause,
+    is_ability,
+    is_prohibitive,
+    read_cues,
+)
+from reviewer.drafting.synonyms import canonical
+from reviewer.store.lexical import stem
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The model has not been evaluated against adversarial inputs.",
+        "The vendor does not test its models for membership inference.",
+        "We do not currently document the lineage of fine-tuning data.",
+        "Training data sets are unclassified.",
+        "Adversarial robustness is out of scope for this release.",
+        "There is no formal process for reclassifying data sets.",
+    ],
+)
+def test_denials_of_a_practice_are_negations(sentence: str) -> None:
+    assert read_cues(sentence).negation
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Using a supplier does not weaken the protection of company information.",
+        "The addendum does not replace the master agreement.",
+        "Every data set must be classified before use.",
+    ],
+)
+def test_negating_a_harm_or_a_substitution_is_not_a_denial(sentence: str) -> None:
+    assert read_cues(sentence).negation == []
+
+
+def test_can_alone_reads_as_ability_and_may_as_an_option() -> None:
+    assert is_ability(read_cues("A model can memorise parts of its training data."))
+    assert not is_ability(read_cues("Teams may run adversarial tests before release."))
+    assert read_cues("Teams may run adversarial tests before release.").permission == ["may"]
+
+
+def test_restrictive_may_grants_nothing() -> None:
+    cues = read_cues("Data may enter the training store only through the approved pipeline.")
+    assert "may" not in cues.permission
+    assert cues.prohibiting
+
+
+def test_hedge_future_and_obligation() -> None:
+    assert read_cues("Teams should consider red teaming where feasible.").hedge
+    assert read_cues("Lineage tracking is planned for Q3.").future
+    assert read_cues("Contracts shall prohibit training on company data.").obligation
+
+
+def test_criteria_that_ask_for_a_prohibition_or_a_right() -> None:
+    assert is_prohibitive("Customer data must not be used to train the provider's models.")
+    assert not is_prohibitive("Model versions are recorded in a registry.")
+    assert asks_for_right("The agreement gives customers a right to object to sub-processors.")
+    assert not asks_for_right("Model versions are recorded in a registry.")
+
+
+def test_cues_are_read_in_the_clause_about_the_criterion() -> None:
+    sentence = "Bias testing is performed quarterly, but drift monitoring has not been set up"
+    assert governing_clause(sentence, "drift monitoring") == "drift monitoring has not been set up"
+    assert governing_clause(sentence, "bias testing") == "Bias testing is performed quarterly"
+
+
+def test_auditor_synonyms_fold_to_one_token() -> None:
+    assert canonical(stem("vendor")) == canonical(stem("supplier")) == canonical(stem("providers"))
+    assert canonical(stem("agreement")) == canonical(stem("contract"))
+    assert canonical(stem("lineage")) == canonical(stem("provenance"))
+    assert canonical(stem("registry")) == stem("registry")  # not in any group

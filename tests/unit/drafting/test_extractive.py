@@ -1,0 +1,180 @@
+"""The extractive drafter's evidence logic, with a bag-of-words embedder standing in for MiniLM.
+
+Cosine similarity of word-count vectors is a crude but transparent relatedness measure, so each
+test's outcome follows from the words in its sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from reviewer.drafting.extractive import (
+    ExtractiveDrafter,
+    ExtractiveParams,
+    sample_sentences,
+)
+from reviewer.models import Criterion, CriterionStatus, Evidence, Question, Verdict
+from tests.unit.drafting.conftest import BagOfWords, make_chunk
+
+BACKGROUND = [
+    "The canteen is open from eight until six on working days.",
+    "Parking permits are issued by the facilities desk in building two.",
+    "Expense claims are submitted through the finance portal each month.",
+    "The annual report is published on the investor relations website.",
+    "Office plants are watered by the cleaning contractor on Fridays.",
+    "Travel bookings above the threshold need a manager's sign-off.",
+    "The printer on floor three is out of toner more often than not.",
+    "New starters receive a laptop and a badge on their first morning.",
+] * 5
+
+QUESTION = Question(
+    id="q-registry",
+    text="Are model versions and the lineage of their training data recorded?",
+    criteria=[
+        Criterion(id="c1", text="Every model version is recorded in a model registry."),
+        Criterion(id="c2", text="The lineage of each training data set is recorded."),
+    ],
+)
+
+
+def evidence(*texts: str) -> list[Evidence]:
+    return [Evidence(label=f"E{i + 1}", chunk=make_chunk(i + 1, t)) for i, t in enumerate(texts)]
+
+
+def drafter(**params: Any) -> ExtractiveDrafter:
+    return ExtractiveDrafter(
+        BagOfWords(), replace(ExtractiveParams(), **params), background=BACKGROUND
+    )
+
+
+def test_evidence_for_every_criterion_is_conformant_with_one_quote_each() -> None:
+    ev = evidence(
+        "Every model version is recorded in the model registry before release.",
+        "The lineage of each training data set is recorded in the data catalogue.",
+    )
+    d = drafter().draft(QUESTION, ev)
+    assert d.verdict == Verdict.conformant
+    assert [a.status for a in d.assessments] == [CriterionStatus.met] * 2
+    assert {c.label for c in d.citations} == {"E1", "E2"}
+    assert all(c.quote in e.chunk.text for c in d.citations for e in ev if e.label == c.label)
+
+
+def test_off_topic_evidence_abstains_without_citations() -> None:
+    d = drafter().draft(QUESTION, evidence(BACKGROUND[0], BACKGROUND[1]))
+    assert d.verdict == Verdict.insufficient_evidence
+    assert d.citations == []
+    assert {a.status for a in d.assessments} == {CriterionStatus.no_evidence}
+
+
+def test_the_bar_rises_with_the_corpus_baseline() -> None:
+    """A sentence that stands out from unrelated prose does not stand out from near-copies."""
+    ev = evidence(
+        "Model versions are recorded in the registry.",
+        "The lineage of training data sets is recorded.",
+    )
+    lenient = drafter(support_floor=0.0).draft(QUESTION, ev)
+    look_alike = [
+        "Model versions and registry lineage recorded for training data sets.",
+        "Recorded lineage of every model version and training data set in the registry.",
+    ] * 20
+    strict = ExtractiveDrafter(
+        BagOfWords(), replace(ExtractiveParams(), support_floor=0.0), background=look_alike
+    ).draft(QUESTION, ev)
+    assert lenient.verdict == Verdict.conformant
+    assert strict.verdict == Verdict.insufficient_evidence
+
+
+def test_a_practice_denied_is_a_nonconformity_citing_the_denial() -> None:
+    ev = evidence(
+        "Every model version is recorded in the model registry before release.",
+        "The lineage of training data sets has not been recorded for the current models.",
+    )
+    d = drafter().draft(QUESTION, ev)
+    assert d.verdict == Verdict.nonconformity
+    denied = next(a for a in d.assessments if a.status == CriterionStatus.contradicted)
+    assert "E2" in denied.evidence
+    assert "has not been recorded" in denied.note
+
+
+def test_a_vendor_permission_contradicts_a_required_prohibition() -> None:
+    q = Question(
+        id="q-train",
+        text="Do AI supplier contracts prohibit training on company data?",
+        criteria=[
+            Criterion(id="c1", text="Supplier contracts prohibit training models on company data.")
+        ],
+    )
+    ev = evidence(
+        "Supplier contracts shall prohibit training models on company data.",
+        "The provider may use customer data for training models and improving its services.",
+    )
+    d = drafter().draft(q, ev)
+    assert d.verdict == Verdict.nonconformity
+    assert d.assessments[0].status == CriterionStatus.contradicted
+    assert {c.label for c in d.citations} == {"E1", "E2"}  # requirement and practice side by side
+
+
+def test_hedged_or_planned_practice_is_partial() -> None:
+    ev = evidence(
+        "Every model version is recorded in the model registry before release.",
+        "Recording the lineage of each training data set is planned for next year.",
+    )
+    d = drafter().draft(QUESTION, ev)
+    assert d.verdict == Verdict.partial
+    assert d.assessments[1].status == CriterionStatus.partly_met
+
+
+def test_a_model_that_can_do_something_is_not_an_optional_practice() -> None:
+    q = Question(
+        id="q-inherit",
+        text="Does a trained model inherit the classification of its training data?",
+        criteria=[Criterion(id="c1", text="A trained model inherits its training data class.")],
+    )
+    ev = evidence(
+        "A trained model inherits the class of its training data because a model can memorise it."
+    )
+    assert drafter().draft(q, ev).verdict == Verdict.conformant
+
+
+def test_confidence_grows_with_the_distance_from_the_bar() -> None:
+    clear = evidence(
+        "Every model version is recorded in the model registry.",
+        "The lineage of each training data set is recorded.",
+    )
+    borderline = evidence(
+        "Model versions exist.",
+        "Training data lineage is mentioned in passing somewhere.",
+    )
+    strong = drafter(support_floor=0.0).draft(QUESTION, clear).confidence
+    weak = drafter(support_floor=0.0).draft(QUESTION, borderline).confidence
+    assert 0.5 <= weak < strong <= 1.0
+
+
+def test_absolute_thresholds_remain_available() -> None:
+    ev = evidence(
+        "Every model version is recorded in the model registry before release.",
+        "The lineage of each training data set is recorded in the data catalogue.",
+    )
+    d = ExtractiveDrafter(BagOfWords(), replace(ExtractiveParams(), support_z=None)).draft(
+        QUESTION, ev
+    )
+    assert d.verdict == Verdict.conformant
+
+
+def test_background_sample_is_deterministic_and_skips_fragments() -> None:
+    texts = [
+        f"Sentence number {i} of the policy is long enough to count. Short one." for i in range(50)
+    ]
+    first = sample_sentences(texts, n=10)
+    assert first == sample_sentences(texts, n=10)
+    assert len(first) == 10
+    assert all(len(s) >= ExtractiveParams().min_sentence_chars for s in first)
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_no_sentences_means_insufficient_evidence(n: int) -> None:
+    ev = evidence(*(["Too short."] * n))
+    assert drafter().draft(QUESTION, ev).verdict == Verdict.insufficient_evidence
