@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,6 @@ from reviewer.store.db import StoreError, db_file, read_tx, write_tx
 
 # The finding fields a decision may change; before/after snapshots carry exactly these.
 DECISION_STATE = ("status", "verdict", "rationale")
-REVIEWED = (FindingStatus.approved, FindingStatus.rejected, FindingStatus.edited)
 HASHED_FIELDS = (
     "seq",
     "finding_id",
@@ -80,13 +78,6 @@ def source_key_of(source: dict[str, Any], question: Question) -> str:
     if source.get("sha256") and source.get("row") is not None:
         return f"{source['sha256']}:{source.get('sheet', '')}:{source['row']}"
     return f"bank:{source.get('bank') or question.bank or 'ad-hoc'}"
-
-
-def family_of(question: Question) -> str:
-    """Control family for coverage: the question's family label, else its first ref's control."""
-    if question.family:
-        return question.family
-    return question.refs[0].control if question.refs else "ad-hoc"
 
 
 class FindingsStore:
@@ -493,36 +484,6 @@ class FindingsStore:
                 prev,
             )
         return ChainCheck(True, walked, prev, None, f"{walked} decisions, chain intact")
-
-    # reporting ------------------------------------------------------------------------------
-
-    def coverage(self) -> list[dict[str, Any]]:
-        """One row per (family, control): counts by verdict and status, reviewed share, flagged."""
-        groups: dict[tuple[str, str], list[sqlite3.Row]] = {}
-        for row in self.conn.execute(
-            "SELECT question, verdict, status, flags FROM findings ORDER BY rowid"
-        ):
-            question = Question.model_validate_json(row["question"])
-            key = (family_of(question), question.primary_ref())
-            groups.setdefault(key, []).append(row)
-        out: list[dict[str, Any]] = []
-        for (family, control), rows in sorted(groups.items()):
-            verdicts = Counter(r["verdict"] for r in rows)
-            statuses = Counter(r["status"] for r in rows)
-            reviewed = sum(statuses[s.value] for s in REVIEWED)
-            out.append(
-                {
-                    "family": family,
-                    "control": control,
-                    "n": len(rows),
-                    "verdicts": {v.value: verdicts[v.value] for v in Verdict},
-                    "statuses": {s.value: statuses[s.value] for s in FindingStatus},
-                    "reviewed": reviewed,
-                    "reviewed_share": reviewed / len(rows),
-                    "flagged": sum(1 for r in rows if json.loads(r["flags"])),
-                }
-            )
-        return out
 
 
 def _row_to_run(row: sqlite3.Row) -> Run:

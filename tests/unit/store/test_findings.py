@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.findings_view import coverage_rows
 from reviewer.models import (
     Citation,
     CriterionAssessment,
@@ -192,7 +193,7 @@ def test_runs_start_and_finish(store: FindingsStore, db_path: Path) -> None:
         store.finish_run("missing")
 
 
-def test_coverage_groups_by_family_and_control(
+def test_coverage_counts_current_findings_by_family_and_control(
     store: FindingsStore, make_finding: MakeFinding, make_question: Callable[..., Question]
 ) -> None:
     a821 = make_question("q1", "ISO27001:2013 A.8.2.1", family="A.8.2")
@@ -205,23 +206,29 @@ def test_coverage_groups_by_family_and_control(
         (a822, Verdict.insufficient_evidence, FindingStatus.edited, []),
         (a1261, Verdict.nonconformity, FindingStatus.stale, ["stale_source"]),
     ]
-    for q, verdict, status, flags in specs:
-        store.save_finding(make_finding(question=q, verdict=verdict, status=status, flags=flags))
-
-    rows = {(r["family"], r["control"]): r for r in store.coverage()}
+    findings = [
+        make_finding(question=q, verdict=verdict, status=status, flags=flags)
+        for q, verdict, status, flags in specs
+    ]
+    rows = {(r["family"], r["control"]): r for r in coverage_rows(findings)}
     assert set(rows) == {
+        ("A.8.2", "(all)"),
         ("A.8.2", "ISO27001:2013 A.8.2.1"),
         ("A.8.2", "ISO27001:2013 A.8.2.2"),
+        ("A.12.6.1", "(all)"),
         ("A.12.6.1", "ISO27001:2013 A.12.6.1"),
+        ("TOTAL", ""),
     }
     first = rows[("A.8.2", "ISO27001:2013 A.8.2.1")]
     assert first["n"] == 3
     assert first["verdicts"]["partial"] == 2 and first["verdicts"]["conformant"] == 1
     assert first["statuses"]["approved"] == 1 and first["statuses"]["draft"] == 1
-    assert first["reviewed"] == 2 and first["reviewed_share"] == pytest.approx(2 / 3)
+    assert first["reviewed"] == 2 and first["reviewed_pct"] == pytest.approx(66.7)
     assert first["flagged"] == 1
+    assert rows[("A.8.2", "(all)")]["n"] == 4 and rows[("A.8.2", "(all)")]["reviewed"] == 3
     last = rows[("A.12.6.1", "ISO27001:2013 A.12.6.1")]
     assert last["reviewed"] == 0 and last["flagged"] == 1 and last["verdicts"]["nonconformity"] == 1
+    assert rows[("TOTAL", "")]["n"] == 5 and rows[("TOTAL", "")]["flagged"] == 2
 
 
 def test_store_works_on_a_plain_connection_too(db_path: Path, make_finding: MakeFinding) -> None:
