@@ -41,7 +41,10 @@ NEGATION = re.compile(
     + r"|(?:no|without(?:\s+any)?)\s+(?:\w+\s+){0,2}(?:process|procedure|policy|testing|test|tests|evaluation|assessment|review|record|records|inventory|contract|agreement|clause|versioning|classification|labell?ing|lineage|provenance|scan|scanning|monitoring|audit|approval|controls?|requirement|plan|documentation|register|owner|guarantees?|assurance|commitment)"
     + r"|never\b|out of scope|not in scope|not applicable|\bn/a\b|\btbd\b|to be (?:determined|defined|confirmed)"
     + r"|\bunclassified\b|\bunlabell?ed\b|\bunversioned\b|\buntested\b|\bundocumented\b|\bunknown\b|\blacks?\b|\babsent\b"
-    + r"|cannot (?:be )?(?:guarantee|confirm|verify|reproduce|audit)|no longer)\b"
+    + r"|cannot (?:be )?(?:guarantee|confirm|verify|reproduce|audit)|no longer"
+    # Disclaimers deny assurance; a draft or to-do marks a rule that is not in force yet.
+    + r"|(?:provided\s+)?[\"']?as[- ]is[\"']?\s+(?:and\s+)?without|without\s+warrant(?:y|ies)|no\s+warrant(?:y|ies)"
+    + r"|disclaims?\b|\bdraft\b(?:\s+(?:policy|version|status))?|work in progress|\btodo\b)\b"
 )
 
 # Wording that grants the counterparty a right or leaves a practice optional.
@@ -183,3 +186,15 @@ def asks_for_practice(criterion: str) -> bool:
 
 def states_requirement(sentence: str) -> bool:
     return bool(REQUIREMENT_WORDING.search(normalize(sentence)))
+
+
+# Criteria that ask for limitations, risks or exclusions to be disclosed: a sentence stating a
+# limitation ("has not been evaluated on ...") is then the evidence, not a denial.
+DISCLOSURE_CRITERION = re.compile(
+    r"\b(?:limitations?|out[- ]of[- ]scope|known (?:issues|risks|gaps)|caveats?|exclusions?"
+    r"|residual risks?|restrictions on use|unsuitable uses?|misuse)\b"
+)
+
+
+def asks_for_disclosure(criterion: str) -> bool:
+    return bool(DISCLOSURE_CRITERION.search(normalize(criterion)))

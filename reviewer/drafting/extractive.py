@@ -30,6 +30,7 @@ import numpy as np
 
 from reviewer.drafting.base import Drafter
 from reviewer.drafting.cues import (
+    asks_for_disclosure,
     asks_for_practice,
     asks_for_right,
     governing_clause,
@@ -82,6 +83,8 @@ class ExtractiveParams:
     # Criteria asking for practice ("records show", "has been carried out") are only partly
     # met by sentences that state a rule ("must", "shall").
     practice_needs_practice: bool = True
+    # A denial counts only in a clause sharing a content word with the criterion.
+    cue_needs_topic: bool = True
     min_sentence_chars: int = 25
     max_sentence_chars: int = 600
 
@@ -323,11 +326,20 @@ class ExtractiveDrafter(Drafter):
         # the criterion prohibits) contradicts the criterion, even when another document
         # states the requirement: requirement and practice are cited side by side.
         bar = p.contradict if contradict is None else contradict
+        topic = content_words(crit.text)
+        disclosure = asks_for_disclosure(crit.text)
         for sent, sc in pool:
             if sc < bar:
                 continue
-            cues = read_cues(governing_clause(sent.text, crit.text))
+            clause = governing_clause(sent.text, crit.text)
+            if p.cue_needs_topic and not topic & content_words(clause):
+                # The denial sits in a clause about something else ("... is out of scope"
+                # in a list of unrelated uses): it does not speak to this criterion.
+                continue
+            cues = read_cues(clause)
             why = ""
+            if disclosure:
+                cues.negation = []  # a stated limitation is what the criterion asks for
             if cues.negation and not (prohibitive and cues.prohibiting):
                 why = f"denied ({cues.negation[0]!r})"
             elif prohibitive and cues.permission and not cues.prohibiting:
@@ -336,6 +348,8 @@ class ExtractiveDrafter(Drafter):
                 used = [sent] if sent is top else [top, sent]
                 return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
         cues = read_cues(governing_clause(top.text, crit.text))
+        if disclosure:
+            cues.negation = []
         status, why = CriterionStatus.met, "stated"
         if rule_only:
             status, why = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reviewer.drafting.cues import (
+    asks_for_disclosure,
     asks_for_right,
     governing_clause,
     is_ability,
@@ -24,6 +25,8 @@ from reviewer.store.lexical import stem
         "Training data sets are unclassified.",
         "Adversarial robustness is out of scope for this release.",
         "There is no formal process for reclassifying data sets.",
+        'The preview is provided "AS IS", without warranty of any kind.',
+        "This policy is a draft and has not been approved.",
     ],
 )
 def test_denials_of_a_practice_are_negations(sentence: str) -> None:
@@ -36,6 +39,7 @@ def test_denials_of_a_practice_are_negations(sentence: str) -> None:
         "Using a supplier does not weaken the protection of company information.",
         "The addendum does not replace the master agreement.",
         "Every data set must be classified before use.",
+        "The drafting committee meets every month.",
     ],
 )
 def test_negating_a_harm_or_a_substitution_is_not_a_denial(sentence: str) -> None:
@@ -78,3 +82,8 @@ def test_auditor_synonyms_fold_to_one_token() -> None:
     assert canonical(stem("agreement")) == canonical(stem("contract"))
     assert canonical(stem("lineage")) == canonical(stem("provenance"))
     assert canonical(stem("registry")) == stem("registry")  # not in any group
+
+
+def test_criteria_that_ask_for_limitations_to_be_disclosed() -> None:
+    assert asks_for_disclosure("The model card states known limitations and out-of-scope uses.")
+    assert not asks_for_disclosure("Model versions are recorded in a registry.")

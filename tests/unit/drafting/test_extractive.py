@@ -178,3 +178,36 @@ def test_background_sample_is_deterministic_and_skips_fragments() -> None:
 def test_no_sentences_means_insufficient_evidence(n: int) -> None:
     ev = evidence(*(["Too short."] * n))
     assert drafter().draft(QUESTION, ev).verdict == Verdict.insufficient_evidence
+
+
+def test_a_denial_about_something_else_does_not_contradict() -> None:
+    """A negation counts only in a clause that shares a word with the criterion."""
+    ev = evidence(
+        "Every model version is recorded in the model registry before release.",
+        "Lineage dashboards for marketing campaigns are out of scope.",  # about the question only
+    )
+    q = Question(
+        id="q-reg",
+        text="Are model versions and lineage recorded?",
+        criteria=[Criterion(id="c1", text="Every model version is recorded in a model registry.")],
+    )
+    loose = dict(support_z=None, support=0.0, contradict=0.0, topic=0.0)
+    assert drafter(**loose, cue_needs_topic=False).draft(q, ev).verdict == Verdict.nonconformity
+    assert drafter(**loose).draft(q, ev).verdict == Verdict.conformant
+
+
+def test_a_stated_limitation_meets_a_criterion_that_asks_for_limitations() -> None:
+    q = Question(
+        id="q-lim",
+        text="Does the model card state the model's known limitations?",
+        criteria=[Criterion(id="c1", text="The model card states known limitations of the model.")],
+    )
+    ev = evidence("Known limitations: the model has not been evaluated on non-English speech.")
+    d = drafter().draft(q, ev)
+    assert d.verdict == Verdict.conformant
+    gap = Question(
+        id="q-eval",
+        text="Has the model been evaluated on non-English speech?",
+        criteria=[Criterion(id="c1", text="The model has been evaluated on non-English speech.")],
+    )
+    assert drafter().draft(gap, ev).verdict == Verdict.nonconformity
