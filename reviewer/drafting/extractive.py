@@ -45,6 +45,7 @@ from reviewer.models import (
     Criterion,
     CriterionAssessment,
     CriterionStatus,
+    DocType,
     Draft,
     Evidence,
     Question,
@@ -85,6 +86,9 @@ class ExtractiveParams:
     practice_needs_practice: bool = True
     # A denial counts only in a clause sharing a content word with the criterion.
     cue_needs_topic: bool = True
+    # How many of a vendor document's sentences (most related to the question first) are
+    # searched for a permission that contradicts a prohibition (0 = none).
+    counter_terms: int = 8
     min_sentence_chars: int = 25
     max_sentence_chars: int = 600
 
@@ -255,14 +259,29 @@ class ExtractiveDrafter(Drafter):
             if cands:
                 pool += [int(i) for i in q_order[:3] if int(i) not in pool]
             rel = np.maximum(score, q_rel)
+            prohibitive = is_prohibitive(crit.text) or q_prohibitive
+            counter: list[tuple[Sentence, float]] = []
+            if cands and prohibitive:
+                # A counterparty's term granting what the requirement prohibits shares few
+                # words with the criterion ("may use Customer Content to improve its models"),
+                # so permissions further down the question's ranking are checked as well.
+                vendor = [
+                    i for i in map(int, q_order) if sents[i].ev.chunk.doc_type == DocType.vendor
+                ]
+                counter = [
+                    (sents[i], float(rel[i]))
+                    for i in vendor[: p.counter_terms]
+                    if i not in cands and grants(sents[i].text)
+                ]
             assessment, used = self._assess(
                 crit,
                 [sents[i] for i in cands],
                 [float(score[i]) for i in cands],
                 pool=[(sents[i], float(rel[i])) for i in pool],
-                prohibitive=is_prohibitive(crit.text) or q_prohibitive,
+                prohibitive=prohibitive,
                 contradict=contradict,
                 rule_only=rule_only,
+                counter=counter,
             )
             assessments.append(assessment)
             for s in used:
@@ -309,6 +328,7 @@ class ExtractiveDrafter(Drafter):
         prohibitive: bool | None = None,
         contradict: float | None = None,
         rule_only: bool = False,
+        counter: list[tuple[Sentence, float]] | None = None,
     ) -> tuple[CriterionAssessment, list[Sentence]]:
         """Status of one criterion from its candidate sentences (best first) and the ones cited.
 
@@ -346,6 +366,12 @@ class ExtractiveDrafter(Drafter):
                 why = f"permitted ({cues.permission[0]!r}) where a prohibition is required"
             if why:
                 used = [sent] if sent is top else [top, sent]
+                return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
+        for sent, sc in counter or []:
+            cues = read_cues(sent.text)
+            if prohibitive and cues.permission and not cues.prohibiting:
+                why = f"permitted ({cues.permission[0]!r}) by a counterparty's term"
+                used = [top, sent]
                 return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
         cues = read_cues(governing_clause(top.text, crit.text))
         if disclosure:
@@ -421,6 +447,12 @@ class ExtractiveDrafter(Drafter):
             lines.append(line)
         head = VERDICT_HEAD[verdict] + (f" {note}" if note else "")
         return head + "\n" + "\n".join(f"- {line}" for line in lines)
+
+
+def grants(text: str) -> bool:
+    """The sentence grants a right or leaves something optional (not a restrictive "may only")."""
+    cues = read_cues(text)
+    return bool(cues.permission) and not cues.prohibiting and not is_ability(cues)
 
 
 def sample_sentences(texts: list[str], n: int = 400) -> list[str]:

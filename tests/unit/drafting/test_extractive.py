@@ -16,7 +16,7 @@ from reviewer.drafting.extractive import (
     ExtractiveParams,
     sample_sentences,
 )
-from reviewer.models import Criterion, CriterionStatus, Evidence, Question, Verdict
+from reviewer.models import Criterion, CriterionStatus, DocType, Evidence, Question, Verdict
 from tests.unit.drafting.conftest import BagOfWords, make_chunk
 
 BACKGROUND = [
@@ -211,3 +211,31 @@ def test_a_stated_limitation_meets_a_criterion_that_asks_for_limitations() -> No
         criteria=[Criterion(id="c1", text="The model has been evaluated on non-English speech.")],
     )
     assert drafter().draft(gap, ev).verdict == Verdict.nonconformity
+
+
+def test_a_vendor_term_far_from_the_criterion_still_contradicts_a_prohibition() -> None:
+    """Requirement in our policy, practice in the vendor's terms: cite both sides."""
+    q = Question(
+        id="q-train",
+        text="Do AI supplier contracts prohibit training on company data?",
+        criteria=[
+            Criterion(id="c1", text="Supplier contracts prohibit training models on company data.")
+        ],
+    )
+    policy = Evidence(
+        label="E1",
+        chunk=make_chunk(1, "Supplier contracts shall prohibit training models on company data."),
+    )
+    term = Evidence(
+        label="E2",
+        chunk=make_chunk(2, "Acme may reuse submitted inputs to improve its services.").model_copy(
+            update={"doc_type": DocType.vendor}
+        ),
+    )
+    assert drafter(counter_terms=0).draft(q, [policy, term]).verdict == Verdict.conformant
+    d = drafter().draft(q, [policy, term])
+    assert d.verdict == Verdict.nonconformity
+    assert {c.label for c in d.citations} == {"E1", "E2"}
+    # The organisation's own policy granting its staff a choice is not a counterparty's term.
+    own = Evidence(label="E2", chunk=make_chunk(2, "Staff may reuse inputs to improve services."))
+    assert drafter().draft(q, [policy, own]).verdict == Verdict.conformant
