@@ -345,6 +345,17 @@ def _retrieval(results: list[ItemResult], ks: Sequence[int]) -> dict[str, Any]:
     for k in ks:
         found = sum(rank is not None and rank <= k for item_ranks in ranks for rank in item_ranks)
         out[f"recall@{k}"] = _ratio(found, n_quotes)
+    # Scoped questions search one or two named files; whole-corpus questions search everything.
+    for part, keep in (("scoped", True), ("whole_corpus", False)):
+        sub = [
+            item_ranks
+            for r, item_ranks in zip(with_evidence, ranks, strict=True)
+            if bool(r.item.scope) == keep
+        ]
+        quotes = sum(len(item_ranks) for item_ranks in sub)
+        for k in ks:
+            found = sum(rank is not None and rank <= k for item_ranks in sub for rank in item_ranks)
+            out[f"{part}_recall@{k}"] = _ratio(found, quotes)
     for k in ks:
         whole = sum(
             all(rank is not None and rank <= k for rank in item_ranks) for item_ranks in ranks

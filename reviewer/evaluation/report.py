@@ -175,6 +175,13 @@ def _headline(drafters: dict[str, Any]) -> list[str]:
             f"retrieval item recall@{k}",
             lambda s, k=k: _num(s["retrieval"].get(f"item_recall@{k}")),
         )
+    for part, label in (("scoped", "scoped"), ("whole_corpus", "whole-corpus")):
+        add(
+            f"retrieval recall@{'/'.join(map(str, ks))}, {label} items",
+            lambda s, part=part: " / ".join(
+                _num(s["retrieval"].get(f"{part}_recall@{k}")) for k in ks
+            ),
+        )
     add("retrieval MRR", lambda s: _num(s["retrieval"]["mrr"]))
     add("confidence AUROC", lambda s: _num(s["confidence"]["auroc"]))
     add(

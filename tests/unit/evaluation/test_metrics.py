@@ -60,6 +60,10 @@ def test_score_has_exactly_the_documented_keys(verdict_results: list) -> None:
     assert set(s["retrieval"]) == {
         "recall@5",
         "recall@10",
+        "scoped_recall@5",
+        "scoped_recall@10",
+        "whole_corpus_recall@5",
+        "whole_corpus_recall@10",
         "item_recall@5",
         "item_recall@10",
         "mrr",
@@ -265,11 +269,25 @@ def test_recall_at_k_and_mrr(retrieval_results: list) -> None:
     assert r["mrr"] == approx((1 / 2 + 1 / 3 + 0) / 3, abs=1e-4)
 
 
+def test_recall_is_split_into_scoped_and_whole_corpus_items(retrieval_results: list) -> None:
+    a, b, c, d = retrieval_results
+    a.item = a.item.model_copy(update={"scope": ["a.md"]})  # QA1 rank 6, QA2 rank 2
+    r = score([a, b, c, d])["retrieval"]
+    assert r["scoped_recall@5"] == 0.5 and r["scoped_recall@10"] == 1.0
+    # whole corpus: QB1 at rank 3, QC1 never
+    assert r["whole_corpus_recall@5"] == 0.5 and r["whole_corpus_recall@10"] == 0.5
+    assert r["recall@10"] == 0.75  # the overall figure is unchanged
+
+
 def test_recall_keys_follow_ks(retrieval_results: list) -> None:
     r = score(retrieval_results, ks=(1, 3))["retrieval"]
     assert r == {
         "recall@1": 0.0,
         "recall@3": 0.5,
+        "scoped_recall@1": None,
+        "scoped_recall@3": None,
+        "whole_corpus_recall@1": 0.0,
+        "whole_corpus_recall@3": 0.5,
         "item_recall@1": 0.0,
         "item_recall@3": approx(1 / 3, abs=1e-4),
         "mrr": approx((1 / 2 + 1 / 3) / 3, abs=1e-4),
@@ -283,6 +301,10 @@ def test_retrieval_without_gold_evidence_is_undefined(
     assert r == {
         "recall@5": None,
         "recall@10": None,
+        "scoped_recall@5": None,
+        "scoped_recall@10": None,
+        "whole_corpus_recall@5": None,
+        "whole_corpus_recall@10": None,
         "item_recall@5": None,
         "item_recall@10": None,
         "mrr": None,
