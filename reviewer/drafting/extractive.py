@@ -23,6 +23,8 @@ Questions without criteria (ad-hoc, questionnaires) are treated as one criterion
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -193,13 +195,7 @@ class ExtractiveDrafter(Drafter):
         out: list[Sentence] = []
         seen: set[str] = set()
         for ev in evidence:
-            text = ev.chunk.text
-            for start, end in split_sentences(text):
-                s = text[start:end].strip()
-                if len(s) < p.min_sentence_chars:
-                    continue
-                if len(s) > p.max_sentence_chars:
-                    s = s[: p.max_sentence_chars].rsplit(" ", 1)[0]
+            for s in clean_sentences(ev.chunk.text, p):
                 key = " ".join(norm_tokens(s))
                 if key in seen:
                     continue
@@ -449,6 +445,35 @@ class ExtractiveDrafter(Drafter):
         return head + "\n" + "\n".join(f"- {line}" for line in lines)
 
 
+SECTION_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-Z]\.\d+(?:\.\d+)*)\s")
+
+
+def _starts_upper(text: str) -> bool:
+    return bool(text) and (text[0].isupper() or text[0].isdigit())
+
+
+def is_heading(line: str) -> bool:
+    """A title or section heading: one short line, no closing punctuation, numbered or capitalised."""
+    words = line.split()
+    if "\n" in line.strip() or not words or len(words) > 12 or line.rstrip()[-1] in ".!?:;,":
+        return False
+    if SECTION_NUMBER.match(line.strip()):
+        return True
+    capital = sum(1 for w in words if _starts_upper(w))
+    return capital / len(words) >= 0.6
+
+
+def clean_sentences(text: str, p: ExtractiveParams) -> Iterator[str]:
+    """Sentences of `text` worth scoring: titles and headings dropped, long ones cut at a word."""
+    for start, end in split_sentences(text):
+        s = text[start:end].strip()
+        if len(s) < p.min_sentence_chars or is_heading(s):
+            continue
+        if len(s) > p.max_sentence_chars:
+            s = s[: p.max_sentence_chars].rsplit(" ", 1)[0]
+        yield s
+
+
 def grants(text: str) -> bool:
     """The sentence grants a right or leaves something optional (not a restrictive "may only")."""
     cues = read_cues(text)
@@ -458,12 +483,7 @@ def grants(text: str) -> bool:
 def sample_sentences(texts: list[str], n: int = 400) -> list[str]:
     """An evenly spaced, deterministic sample of the sentences the drafter would score."""
     p = ExtractiveParams()
-    sents = []
-    for text in texts:
-        for start, end in split_sentences(text):
-            s = text[start:end].strip()
-            if p.min_sentence_chars <= len(s) <= p.max_sentence_chars:
-                sents.append(s)
+    sents = [s for text in texts for s in clean_sentences(text, p)]
     step = max(1, len(sents) // n)
     return sents[::step][:n]
 

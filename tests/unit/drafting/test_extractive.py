@@ -14,6 +14,8 @@ import pytest
 from reviewer.drafting.extractive import (
     ExtractiveDrafter,
     ExtractiveParams,
+    clean_sentences,
+    is_heading,
     sample_sentences,
 )
 from reviewer.models import Criterion, CriterionStatus, DocType, Evidence, Question, Verdict
@@ -239,3 +241,17 @@ def test_a_vendor_term_far_from_the_criterion_still_contradicts_a_prohibition() 
     # The organisation's own policy granting its staff a choice is not a counterparty's term.
     own = Evidence(label="E2", chunk=make_chunk(2, "Staff may reuse inputs to improve services."))
     assert drafter().draft(q, [policy, own]).verdict == Verdict.conformant
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("AI Supplier Register and Annual Review 2025", True),
+        ("4. Data sourcing and preparation", True),
+        ("Every data set must be classified before use.", False),
+        ("Every training data set used by the fraud model to", False),  # a PDF line wrap
+    ],
+)
+def test_headings_are_not_evidence(line: str, heading: bool) -> None:
+    assert is_heading(line) is heading
+    assert (line in list(clean_sentences(line, ExtractiveParams()))) is (not heading)
