@@ -26,6 +26,7 @@ from pydantic_core import ErrorDetails
 
 from reviewer import controls
 from reviewer.models import ControlRef, Criterion, DocType, Question
+from reviewer.resources import ResourceNotFound, data_dir
 
 ID_PATTERN = r"^[a-z0-9-]+$"
 THREAT_PATTERN = re.compile(r"^(AML\.[TM]\d{4}(\.\d{3})?|ML\d{2}:2023|LLM\d{2}:20(23|25))$")
@@ -263,11 +264,14 @@ def load_bank(path: Path) -> Bank:
 
 
 def default_banks_dir() -> Path:
-    """Bundled banks (<repo>/corpora/banks), or the directory named by REVIEWER_BANKS_DIR."""
+    """$REVIEWER_BANKS_DIR, else the repository's corpora/banks, else the packaged copy."""
     override = os.environ.get(BANKS_DIR_ENV)
     if override:
         return Path(override).expanduser()
-    return Path(__file__).resolve().parents[1] / "corpora" / "banks"
+    try:
+        return data_dir("banks")
+    except ResourceNotFound as exc:
+        raise BankError(str(exc)) from None
 
 
 def _bank_dir(directory: Path | None) -> Path:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewer.models import Evidence
+from reviewer.resources import ResourceNotFound, data_dir
 
 PROMPTS_ENV = "REVIEWER_PROMPTS_DIR"
 _VAR = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -42,14 +43,14 @@ class PromptTemplate:
 
 
 def prompts_dir() -> Path:
-    """Where templates live: $REVIEWER_PROMPTS_DIR, else prompts/ at the project root, else ./prompts."""
+    """Templates folder: $REVIEWER_PROMPTS_DIR, else the repository's prompts/, else the packaged copy."""
     env = os.environ.get(PROMPTS_ENV)
     if env:
         return Path(env)
-    beside_package = Path(__file__).resolve().parents[2] / "prompts"
-    if beside_package.is_dir():
-        return beside_package
-    return Path.cwd() / "prompts"
+    try:
+        return data_dir("prompts")
+    except ResourceNotFound as exc:
+        raise PromptError(str(exc)) from None
 
 
 def _parse_header(path: Path, raw: str) -> tuple[dict[str, str], str]:
