@@ -165,29 +165,6 @@ def is_prohibitive(criterion: str) -> bool:
     return bool(PROHIBITIVE_CRITERION.search(normalize(criterion)))
 
 
-# Criteria that ask for evidence of practice (records, results, things done), not for a rule.
-PRACTICE_CRITERION = re.compile(
-    r"\b(?:records? show|has been|have been|took place|carried out|demonstrated|in use"
-    r"|(?:are|is) (?:performed|recorded|kept|tracked|monitored|carried out) (?:and|for|before)"
-    r"|(?:each|every) (?:\w+[- ]){0,4}(?:model|data set|dataset|agreement|contract|supplier|provider|feature|release|version)s?\b[^.]*\b(?:has|have|is|are|contains?|carr(?:y|ies))\b"
-    r"|recorded for|results? (?:are|is) recorded|results of [^.]* (?:are|is) recorded"
-    r"|(?:was|were) (?:performed|carried out|tested|evaluated|run|done|completed))"
-)
-
-# Wording that sets a rule: a policy sentence says what must happen, not that it happened.
-REQUIREMENT_WORDING = re.compile(
-    r"\b(?:shall|must|is required to|are required to|is required|are required|mandatory|needs? to|has to|have to)\b"
-)
-
-
-def asks_for_practice(criterion: str) -> bool:
-    return bool(PRACTICE_CRITERION.search(normalize(criterion)))
-
-
-def states_requirement(sentence: str) -> bool:
-    return bool(REQUIREMENT_WORDING.search(normalize(sentence)))
-
-
 # Criteria that ask for limitations, risks or exclusions to be disclosed: a sentence stating a
 # limitation ("has not been evaluated on ...") is then the evidence, not a denial.
 DISCLOSURE_CRITERION = re.compile(

@@ -33,13 +33,11 @@ import numpy as np
 from reviewer.drafting.base import Drafter
 from reviewer.drafting.cues import (
     asks_for_disclosure,
-    asks_for_practice,
     asks_for_right,
     governing_clause,
     is_ability,
     is_prohibitive,
     read_cues,
-    states_requirement,
 )
 from reviewer.drafting.synonyms import canonical
 from reviewer.models import (
@@ -80,12 +78,9 @@ class ExtractiveParams:
     support_floor: float = 0.30
     contradict_z: float | None = 4.5
     background_size: int = 400
-    topic: float = 0.25
+    topic: float = 0.20
     candidates: int = 4
     max_quotes: int = 1
-    # Criteria asking for practice ("records show", "has been carried out") are only partly
-    # met by sentences that state a rule ("must", "shall").
-    practice_needs_practice: bool = True
     # A denial counts only in a clause sharing a content word with the criterion.
     cue_needs_topic: bool = True
     # How many of a vendor document's sentences (most related to the question first) are
@@ -236,12 +231,6 @@ class ExtractiveDrafter(Drafter):
             support, contradict, scale = self._thresholds(c_vec, q_vec, words)
             order = np.argsort(-score, kind="stable")
             cands = [int(i) for i in order[: p.candidates] if score[i] >= support]
-            rule_only = False
-            if p.practice_needs_practice and cands and asks_for_practice(crit.text):
-                # A policy sentence saying what must happen is not a record that it happened.
-                practice = [i for i in cands if not states_requirement(sents[i].text)]
-                rule_only = not practice
-                cands = practice or cands
             # How far the best sentence sits from the bar, in background standard deviations:
             # a verdict resting on borderline criteria is the one most likely to be wrong.
             margins.append((float(score[order[0]]) - support) / scale)
@@ -276,7 +265,6 @@ class ExtractiveDrafter(Drafter):
                 pool=[(sents[i], float(rel[i])) for i in pool],
                 prohibitive=prohibitive,
                 contradict=contradict,
-                rule_only=rule_only,
                 counter=counter,
             )
             assessments.append(assessment)
@@ -323,7 +311,6 @@ class ExtractiveDrafter(Drafter):
         pool: list[tuple[Sentence, float]] | None = None,
         prohibitive: bool | None = None,
         contradict: float | None = None,
-        rule_only: bool = False,
         counter: list[tuple[Sentence, float]] | None = None,
     ) -> tuple[CriterionAssessment, list[Sentence]]:
         """Status of one criterion from its candidate sentences (best first) and the ones cited.
@@ -373,12 +360,7 @@ class ExtractiveDrafter(Drafter):
         if disclosure:
             cues.negation = []
         status, why = CriterionStatus.met, "stated"
-        if rule_only:
-            status, why = (
-                CriterionStatus.partly_met,
-                "required by a rule; no record that it is done",
-            )
-        elif cues.negation and not (prohibitive and cues.prohibiting):
+        if cues.negation and not (prohibitive and cues.prohibiting):
             status, why = CriterionStatus.partly_met, f"weak and negated ({cues.negation[0]!r})"
         elif prohibitive and cues.permission and not cues.prohibiting:
             status, why = CriterionStatus.partly_met, "permission wording, weakly related"
