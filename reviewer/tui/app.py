@@ -24,11 +24,17 @@ class ReviewerApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(
-        self, ws: Workspace, redraft: RedraftFn = redraft_with_review, owns_ws: bool = False
+        self,
+        ws: Workspace,
+        redraft: RedraftFn = redraft_with_review,
+        owns_ws: bool = False,
+        freeze_gc: bool = False,
     ) -> None:
         super().__init__()
         self.ws = ws
         self.owns_ws = owns_ws  # close the workspace on exit only if we opened it
+        # Only when the app owns the process (`reviewer tui`): see QueueScreen.load.
+        self.freeze_gc = freeze_gc
         self.redraft = redraft
         self.sub_title = ws.settings.reviewer_name()
 
@@ -54,16 +60,18 @@ class ReviewerApp(App[None]):
             self.ws.close()
 
 
-def build_app(workspace: Path | str | None = None, ws: Workspace | None = None) -> ReviewerApp:
+def build_app(
+    workspace: Path | str | None = None, ws: Workspace | None = None, freeze_gc: bool = False
+) -> ReviewerApp:
     """The app over `ws`, or over the workspace folder `workspace` (default: settings)."""
     if ws is not None:
-        return ReviewerApp(ws)
-    return ReviewerApp(Workspace.open(workspace), owns_ws=True)
+        return ReviewerApp(ws, freeze_gc=freeze_gc)
+    return ReviewerApp(Workspace.open(workspace), owns_ws=True, freeze_gc=freeze_gc)
 
 
 def run_tui(workspace: Path | str | None = None) -> None:
     """Open the review TUI on a workspace and return when the reviewer quits."""
-    app = build_app(workspace)
+    app = build_app(workspace, freeze_gc=True)
     # Open and migrate the database before the screen takes over, so that a bad file is the
     # CLI's one-line error rather than a traceback inside the TUI.
     app.ws.findings.chain_head()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -15,8 +16,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 
-from reviewer.findings_view import REVIEWED, family
+from reviewer.findings_view import family
 from reviewer.models import Finding, FindingStatus
+from reviewer.tui.queue_index import QueueIndex
 from reviewer.tui.screens.coverage import CoverageScreen
 from reviewer.tui.screens.help import HelpScreen
 from reviewer.tui.screens.modals import (
@@ -34,7 +36,6 @@ from reviewer.tui.widgets.queue import (
     SORTS,
     Filters,
     QueueTable,
-    arrange,
     needs_confirmation,
     next_undecided,
 )
@@ -138,6 +139,7 @@ class QueueScreen(Screen[None]):
         self.ws = ws
         self.redraft_fn = redraft
         self.findings: dict[str, Finding] = {}
+        self.index = QueueIndex(self.findings)
         self.order: list[str] = []
         self.filters = Filters()
         self.sort = "queue"
@@ -164,6 +166,10 @@ class QueueScreen(Screen[None]):
         self.query_one("#detail", DetailPane).border_title = "Finding"
         self.query_one("#evidence", EvidencePane).border_title = "Evidence"
         self.load()
+        # From now on the detail follows the cursor through a direct watch, not a message, so
+        # that it changes in the same frame as the cursor rather than one or two frames later.
+        self.watch(self.table, "cursor_row", self.cursor_moved, init=False)
+        self.call_later(self.cursor_moved)  # the first finding, once the screen is laid out
         self.table.focus()
 
     @property
@@ -172,13 +178,21 @@ class QueueScreen(Screen[None]):
 
     def load(self) -> None:
         """Read the current findings from the workspace and show them."""
-        self.findings = {f.id: f for f in self.ws.current_findings()}
-        self.rebuild()
+        self.set_findings({f.id: f for f in self.ws.current_findings()})
+        if getattr(self.app, "freeze_gc", False):
+            # Thousands of findings live as long as the app: exempt them from the collector's
+            # full passes, which otherwise stall a keypress for 40-90 ms now and then.
+            gc.freeze()
+
+    def set_findings(self, findings: dict[str, Finding], keep: str | None = None) -> None:
+        self.findings = findings
+        self.index = QueueIndex(findings)
+        self.rebuild(keep)
 
     def rebuild(self, keep: str | None = None) -> None:
         """Re-filter and re-sort the queue, keeping `keep` selected when it is still shown."""
         keep = keep or self.current_id
-        self.order = arrange(self.findings.values(), self.filters, self.sort, self.reverse)
+        self.order = self.index.arrange(self.filters, self.sort, self.reverse)
         row = self.order.index(keep) if keep in self.findings and keep in self.order else 0
         self.table.show(self.findings, self.order, row)
         if not self.order:
@@ -197,7 +211,7 @@ class QueueScreen(Screen[None]):
 
     def update_status(self) -> None:
         total = len(self.findings)
-        reviewed = sum(1 for f in self.findings.values() if f.status in REVIEWED)
+        reviewed = self.index.reviewed
         out = Text()
         out.append(f" {self.reviewer} ", style="bold reverse")
         if self.hint:  # first, so that it is never cut off at 80 columns
@@ -208,7 +222,7 @@ class QueueScreen(Screen[None]):
         out.append(f" · sort {self.sort}{' (rev)' if self.reverse else ''}")
         if self.filters.active():
             out.append(f" · {self.filters.describe()}", style="bold")
-        self.query_one("#status", Static).update(out)
+        self.query_one("#status", Static).update(out, layout=False)  # always one line high
 
     def set_hint(self, text: str) -> None:
         self.hint = text
@@ -221,9 +235,9 @@ class QueueScreen(Screen[None]):
             self.set_hint("")
 
     # -- selection -----------------------------------------------------------------------
-    @on(QueueTable.RowHighlighted, "#queue")
-    def row_highlighted(self, event: QueueTable.RowHighlighted) -> None:
-        fid = event.finding_id
+    def cursor_moved(self) -> None:
+        """The cursor is on another finding, or on the same one after a rebuild."""
+        fid = self.table.current_id
         if fid != self.armed:
             self.disarm()
         self.show_finding(self.findings.get(fid) if fid else None)
@@ -361,8 +375,8 @@ class QueueScreen(Screen[None]):
         except Exception as exc:  # the log is unchanged; say why in one line and keep going
             self.notify(one_line(exc), title=f"{action} not saved", severity="error")
             return False
-        updated = self.ws.findings.get_finding(f.id) or f
-        self.findings[f.id] = updated
+        updated = self.ws.findings.get_finding(f.id) or f  # re-read this one finding only
+        self.index.replace(updated)
         self.table.redraw_finding(updated)
         self.show_finding(updated)
         self.update_status()
@@ -447,9 +461,8 @@ class QueueScreen(Screen[None]):
                 replaced[fid] = f
         if new.id not in replaced:
             replaced[new.id] = new
-        self.findings = replaced
-        self.set_hint("")
-        self.rebuild(keep=new.id)
+        self.hint = ""
+        self.set_findings(replaced, keep=new.id)
         if new.status is FindingStatus.failed:
             error = new.provenance.get("error") or new.rationale
             self.notify(f"{message.drafter} failed: {error}", severity="error")

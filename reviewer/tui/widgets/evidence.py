@@ -161,9 +161,16 @@ class EvidencePane(Vertical):
         with VerticalScroll(id="evidence-scroll"):
             yield HighlightedText(id="evidence-text")
 
+    shown: EvidenceView | None = None
+
     def show(self, view: EvidenceView | None) -> None:
         meta = self.query_one("#evidence-meta", Static)
         body = self.query_one("#evidence-text", HighlightedText)
+        if view is not None and view == self.shown:
+            # The next finding cites the same passage: nothing to re-render or lay out.
+            body.scroll_to_highlight()
+            return
+        self.shown = view
         if view is None:
             meta.update(Text("No citation selected.", style="italic"))
             body.show("", None)

@@ -53,6 +53,9 @@ STATUS_STYLES: dict[FindingStatus, str] = {
 }
 
 
+STRIP_CACHE_ROWS = 1000  # rendered rows kept by the queue table
+
+
 def needs_confirmation(f: Finding) -> bool:
     """Flagged, stale or failed findings need a second `a` before they can be approved."""
     return bool(f.flags) or f.status in (FindingStatus.stale, FindingStatus.failed)
@@ -202,8 +205,8 @@ class QueueTable(ScrollView, can_focus=True):
     """A virtual table of findings: only the visible lines are rendered.
 
     DataTable measures every cell of every new row, which made a 5,000-finding queue take
-    seconds to load and to re-sort; here a rebuild is a list assignment and a keypress
-    renders one screenful.
+    seconds to load and to re-sort; here a rebuild is a list assignment, a cursor move
+    repaints two lines and a scroll renders only the rows not drawn before.
     """
 
     DEFAULT_CSS = """
@@ -249,19 +252,6 @@ class QueueTable(ScrollView, can_focus=True):
     )
     cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
 
-    class RowHighlighted(Message):
-        """The cursor is on another finding (or on the same one after a rebuild)."""
-
-        def __init__(self, table: QueueTable, finding_id: str | None, row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.finding_id = finding_id
-            self.row = row
-
-        @property
-        def control(self) -> QueueTable:
-            return self.table
-
     class HeaderSelected(Message):
         """A column header was clicked; `key` is the column key."""
 
@@ -278,6 +268,9 @@ class QueueTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._findings: dict[str, Finding] = {}
         self._order: list[str] = []
+        # Rendered rows by finding id, then (style, column widths): a scroll by one line
+        # renders one new row, not a screenful. Dropped per finding when it changes.
+        self._strips: dict[str, dict[tuple[Style, tuple[int, ...]], Strip]] = {}
 
     # -- data ------------------------------------------------------------------------------
     @property
@@ -298,9 +291,13 @@ class QueueTable(ScrollView, can_focus=True):
         self.cursor_row = max(0, min(row, len(self._order) - 1))
 
     def redraw_finding(self, f: Finding) -> None:
-        """Redraw one finding's line after a decision."""
+        """Redraw one finding's line after a decision (only if it is on screen)."""
         self._findings[f.id] = f
-        self.refresh()
+        self._strips.pop(f.id, None)
+        top = self.scroll_offset.y
+        for row in range(top, min(top + self._body_height, len(self._order))):
+            if self._order[row] == f.id:
+                self.refresh_line(row + 1)  # line 0 is the header
 
     def cells(self, fid: str) -> dict[str, str]:
         """Plain text of one row's cells by column key (what a reviewer reads)."""
@@ -328,14 +325,16 @@ class QueueTable(ScrollView, can_focus=True):
     def _body_height(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
 
-    def watch_cursor_row(self, row: int) -> None:
+    def watch_cursor_row(self, old: int, row: int) -> None:
+        # The screen watches cursor_row to show the selected finding: a message would be late.
         top = self.scroll_offset.y
         if row < top:
-            self.scroll_to(y=row, animate=False)
+            self.scroll_to(y=row, animate=False)  # scrolling repaints every line anyway
         elif row >= top + self._body_height:
             self.scroll_to(y=row - self._body_height + 1, animate=False)
-        self.refresh()
-        self.post_message(self.RowHighlighted(self, self.current_id, row))
+        else:  # only the line the cursor left and the one it is on change
+            self.refresh_line(old + 1)  # line 0 is the header
+            self.refresh_line(row + 1)
 
     def move_cursor(self, row: int) -> None:
         if self._order:
@@ -362,13 +361,22 @@ class QueueTable(ScrollView, can_focus=True):
             row = scroll_y + y - 1
             if row >= len(self._order):
                 return Strip.blank(width, self.rich_style)
-            f = self._findings[self._order[row]]
+            fid = self._order[row]
             if row == self.cursor_row:
                 name = "queue--cursor" if self.has_focus else "queue--cursor-blurred"
                 style = self.rich_style + self.get_component_rich_style(name)
             else:
                 style = self.rich_style
-            text = self._line((*row_cells(f), f.question.text), widths, style)
+            if len(self._strips) > STRIP_CACHE_ROWS:  # bounded: start again
+                self._strips.clear()
+            cached = self._strips.setdefault(fid, {})
+            key = (style, tuple(widths))
+            strip = cached.get(key)
+            if strip is None:
+                f = self._findings[fid]
+                text = self._line((*row_cells(f), f.question.text), widths, style)
+                strip = cached[key] = Strip(text.render(self.app.console), text.cell_len)
+            return strip.crop_extend(scroll_x, scroll_x + width, style)
         strip = Strip(text.render(self.app.console), text.cell_len)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
