@@ -78,6 +78,7 @@ class ExtractiveParams:
     support_floor: float = 0.30
     contradict_z: float | None = 4.5
     background_size: int = 400
+    min_background: int = 50
     topic: float = 0.20
     candidates: int = 4
     max_quotes: int = 1
@@ -164,7 +165,8 @@ class ExtractiveDrafter(Drafter):
         """
         p = self.params
         bg = self._background()
-        if p.support_z is None or bg is None:
+        if p.support_z is None or bg is None or len(bg[1]) < p.min_background:
+            # A handful of sentences gives no baseline to stand out from: absolute bars.
             return p.support, p.contradict, 0.1
         vecs, bg_words = bg
         lex = np.array([weighted_coverage(words, w, self.idf) for w in bg_words])

@@ -30,7 +30,7 @@ BACKGROUND = [
     "Travel bookings above the threshold need a manager's sign-off.",
     "The printer on floor three is out of toner more often than not.",
     "New starters receive a laptop and a badge on their first morning.",
-] * 5
+] * 8
 
 QUESTION = Question(
     id="q-registry",
@@ -81,7 +81,7 @@ def test_the_bar_rises_with_the_corpus_baseline() -> None:
     look_alike = [
         "Model versions and registry lineage recorded for training data sets.",
         "Recorded lineage of every model version and training data set in the registry.",
-    ] * 20
+    ] * 30
     strict = ExtractiveDrafter(
         BagOfWords(), replace(ExtractiveParams(), support_floor=0.0), background=look_alike
     ).draft(QUESTION, ev)
@@ -255,3 +255,15 @@ def test_a_vendor_term_far_from_the_criterion_still_contradicts_a_prohibition() 
 def test_headings_are_not_evidence(line: str, heading: bool) -> None:
     assert is_heading(line) is heading
     assert (line in list(clean_sentences(line, ExtractiveParams()))) is (not heading)
+
+
+def test_a_tiny_corpus_falls_back_to_absolute_bars() -> None:
+    """One policy sentence is no baseline: it must not be judged against itself."""
+    ev = evidence("Every model version is recorded in the model registry before release.")
+    q = Question(
+        id="q-one",
+        text="Are model versions recorded?",
+        criteria=[Criterion(id="c1", text="Every model version is recorded in a model registry.")],
+    )
+    tiny = ExtractiveDrafter(BagOfWords(), background=[ev[0].chunk.text])
+    assert tiny.draft(q, ev).verdict == Verdict.conformant
