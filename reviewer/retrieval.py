@@ -8,6 +8,7 @@ are merged, and the evidence set is packed into a token budget and labelled E1..
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -99,18 +100,24 @@ def fused_search(
             for rank, (cid, _score) in enumerate(lexical.search(q, n_cand, allowed=active), 1):
                 votes[cid] = votes.get(cid, 0.0) + 1.0 / (cfg.rrf_k + rank)
                 lex_rank[cid] = min(lex_rank.get(cid, rank), rank)
-    chunks = ws.docs.chunks(votes)  # only chunks active in SQLite survive
+    # Rank on (id, type) alone; only the k chunks returned are read in full. Only chunks active
+    # in SQLite survive, so a vector or BM25 entry of a removed document is never returned.
+    docs = ws.docs
     hinted = set(doc_types)
-    hits = []
-    for cid, chunk in chunks.items():
+    scored: list[tuple[float, str]] = []
+    for cid, doc_type in docs.chunk_types(votes).items():
         score = votes[cid]
-        if hinted and chunk.doc_type in hinted:
+        if hinted and doc_type in hinted:
             score *= 1.0 + cfg.doc_type_boost
-        hits.append(
-            Hit(chunk, score, dense_rank.get(cid), lex_rank.get(cid), dense_sim.get(cid, 0.0))
-        )
-    hits.sort(key=lambda h: (-h.score, h.chunk.id))
-    return hits[:k]
+        scored.append((score, cid))
+    scored.sort(key=lambda sc: (-sc[0], sc[1]))
+    top = scored[:k]
+    chunks = docs.chunks(cid for _, cid in top)
+    return [
+        Hit(chunks[cid], score, dense_rank.get(cid), lex_rank.get(cid), dense_sim.get(cid, 0.0))
+        for score, cid in top
+        if cid in chunks  # removed by another process between the two reads
+    ]
 
 
 def merge_overlaps(hits: list[Hit], doc_text: dict[str, str]) -> list[Hit]:
@@ -172,5 +179,8 @@ def retrieve(
     hits = fused_search(
         ws, subqueries(question), k=k * 2, doc_ids=doc_ids, doc_types=question.doc_types
     )
-    texts = {d: ws.docs.text(d) for d in {h.chunk.doc_id for h in hits}}
+    # Only a document with two or more hits can have overlapping ones to merge.
+    per_doc = Counter(h.chunk.doc_id for h in hits)
+    repeated = sorted(d for d, n in per_doc.items() if n > 1)
+    texts = ws.docs.texts(repeated) if repeated else {}
     return pack(merge_overlaps(hits, texts), cfg.token_budget, k)

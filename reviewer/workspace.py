@@ -59,6 +59,22 @@ class ReviewReport:
         return out
 
 
+def draft_texts(
+    drafter: Any, embedder: Any, items: Sequence[tuple[Question, list[Evidence]]]
+) -> list[str]:
+    """The evidence sentences an extractive drafter will embed for these questions.
+
+    Only a drafter that embeds through this workspace's cache and lists its sentences through
+    `sentences(evidence)` qualifies, or one that cross-checks with such a drafter (`logic`);
+    any other drafter gets nothing prefetched, and is no slower for it.
+    """
+    for candidate in (drafter, getattr(drafter, "logic", None)):
+        sentences = getattr(candidate, "sentences", None)
+        if callable(sentences) and getattr(candidate, "embedder", None) is embedder:
+            return [s.text for _, evidence in items for s in sentences(evidence)]
+    return []
+
+
 class Workspace:
     """A folder holding the Chroma directory, the BM25 index, the SQLite DB and caches."""
 
@@ -193,6 +209,12 @@ class Workspace:
                 return []
         return fused_search(self, [text], k=k, doc_ids=doc_ids, mode=mode)
 
+    def prefetch_embeddings(self, texts: Iterable[str]) -> None:
+        """Embed the texts not cached yet in one batched call; later lookups hit the cache."""
+        unique = list(dict.fromkeys(t for t in texts if t))
+        if unique:
+            self.cached_embedder.embed(unique)
+
     def retrieve(self, question: Question, scope: Sequence[str] | None = None) -> list[Evidence]:
         from reviewer.retrieval import retrieve
 
@@ -319,6 +341,8 @@ class Workspace:
         source: dict[str, Any] | None = None,
     ) -> ReviewReport:
         """Draft, verify and store a finding per question; identical inputs reuse stored drafts."""
+        from reviewer.retrieval import subqueries
+
         d = self.drafter(drafter)
         run = Run(
             id="r" + uuid.uuid4().hex[:11],
@@ -330,19 +354,32 @@ class Workspace:
         store.start_run(run)
         report = ReviewReport(run.id, d.name)
         started = time.perf_counter()
+        # Retrieve for every question first: the sub-queries, and then the sentences the drafter
+        # will score, are embedded in a few large batches instead of one small call per question.
+        self.prefetch_embeddings(q for question in questions for q in subqueries(question))
+        evidence_sets = [self.retrieve(q, scope) for q in questions]
+        reuse: list[Finding | None] = [None] * len(questions)
+        if not fresh:
+            from reviewer.drafting.finalize import cache_key
+
+            for i, (q, evidence) in enumerate(zip(questions, evidence_sets, strict=True)):
+                cached = store.find_cached(cache_key(q, evidence, d.describe()))
+                if cached is not None and cached.status != FindingStatus.stale:
+                    reuse[i] = cached
+        to_draft = [
+            (q, ev) for q, ev, r in zip(questions, evidence_sets, reuse, strict=True) if r is None
+        ]
+        self.prefetch_embeddings(draft_texts(d, self.cached_embedder, to_draft))
         for i, q in enumerate(questions):
             if progress:
                 progress(q, i, len(questions))
             src = dict(source or {"kind": "bank", "bank": q.bank or "ad-hoc"})
-            evidence = self.retrieve(q, scope)
-            if not fresh:
-                from reviewer.drafting.finalize import cache_key
-
-                cached = store.find_cached(cache_key(q, evidence, d.describe()))
-                if cached is not None and cached.status != FindingStatus.stale:
-                    report.findings.append(cached)
-                    report.reused += 1
-                    continue
+            evidence = evidence_sets[i]
+            cached = reuse[i]
+            if cached is not None:
+                report.findings.append(cached)
+                report.reused += 1
+                continue
             f = self.draft(q, evidence, d, run_id=run.id, source=src, scope=scope)
             store.save_finding(f)
             report.findings.append(f)

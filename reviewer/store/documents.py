@@ -11,6 +11,11 @@ from reviewer.models import Chunk, DocType, Document
 from reviewer.store.db import write_tx
 
 CHUNKS_VERSION = "chunks_version"
+# Every column a Document needs: not the full text, page spans or flags, which can be megabytes.
+DOC_COLUMNS = (
+    "id, path, source_path, sha256, doc_type, title, pages, n_chunks, size_bytes, metadata, "
+    "ingested_at"
+)
 
 
 def _doc(row: sqlite3.Row) -> Document:
@@ -51,11 +56,13 @@ class DocumentStore:
 
     # -- reads -------------------------------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:
-        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        row = self.conn.execute(
+            f"SELECT {DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
         return _doc(row) if row else None
 
     def list_documents(self) -> list[Document]:
-        rows = self.conn.execute("SELECT * FROM documents ORDER BY path").fetchall()
+        rows = self.conn.execute(f"SELECT {DOC_COLUMNS} FROM documents ORDER BY path").fetchall()
         return [_doc(r) for r in rows]
 
     def flags(self, doc_id: str) -> list[str]:
@@ -80,6 +87,30 @@ class DocumentStore:
             marks = ",".join("?" * len(part))
             for row in self.conn.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", part):
                 out[row["id"]] = _chunk(row)
+        return out
+
+    def chunk_types(self, ids: Iterable[str]) -> dict[str, DocType]:
+        """Document type per active chunk id: ranking needs only this, not the whole chunk."""
+        ids = list(ids)
+        out: dict[str, DocType] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT id, doc_type FROM chunks WHERE id IN ({marks})"
+            for cid, doc_type in self.conn.execute(sql, part):
+                out[cid] = DocType(doc_type)
+        return out
+
+    def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """Full text per document id, for the documents that exist."""
+        ids = list(doc_ids)
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT id, text FROM documents WHERE id IN ({marks})"
+            for doc_id, text in self.conn.execute(sql, part):
+                out[doc_id] = text
         return out
 
     def chunks_of(self, doc_id: str) -> list[Chunk]:

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ STOPWORDS = frozenset(
 )
 # Negations and modal verbs carry the meaning of audit evidence, so they stay indexed.
 STOPWORDS = STOPWORDS - {"no", "not", "nor", "can", "will"}
+_NUMBERED = re.compile(r"[a-z]*\d+(\.\d+)+")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s")
 
 
@@ -44,14 +46,21 @@ def stem(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=262_144)
+def _terms(tok: str) -> tuple[str, ...]:
+    """Index terms of one normalised token; cached because a corpus reuses a small vocabulary."""
+    if tok in STOPWORDS:
+        return ()
+    out = [stem(tok)]
+    if "." in tok and _NUMBERED.fullmatch(tok) is None:
+        out.extend(stem(p) for p in tok.split(".") if len(p) > 1 and p not in STOPWORDS)
+    return tuple(out)
+
+
 def tokenize(text: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for tok in norm_tokens(text):
-        if tok in STOPWORDS:
-            continue
-        out.append(stem(tok))
-        if "." in tok and re.fullmatch(r"[a-z]*\d+(\.\d+)+", tok) is None:
-            out.extend(stem(p) for p in tok.split(".") if len(p) > 1 and p not in STOPWORDS)
+        out.extend(_terms(tok))
     return out
 
 
@@ -130,9 +139,22 @@ class LexicalIndex:
                 if pos is not None:
                     mask[pos] = 1.0
         scores = self._bm25.get_scores(q, weight_mask=mask)  # type: ignore[attr-defined]
-        if not len(scores):
-            return []
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        top = top_k(np.asarray(scores), k)
+        return [(self.ids[i], float(scores[i])) for i in top]
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest positive scores, best first, ties by position (deterministic)."""
+    n = len(scores)
+    if n == 0 or k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if k < n:
+        # The k-th largest value bounds the candidates; partitioning values (not indices) and
+        # then selecting is cheaper than argpartition at 100k chunks.
+        kth = np.partition(scores, n - k)[n - k]
+        cand = np.flatnonzero(scores >= max(kth, np.float32(0)))
+    else:
+        cand = np.arange(n)
+    cand = cand[scores[cand] > 0]
+    order = np.lexsort((cand, -scores[cand]))[:k]
+    return cand[order]

@@ -37,6 +37,9 @@ class CachedEmbedder:
             if fresh:
                 path.chmod(0o600)
             self._conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL: no fsync per query. A power cut may lose the newest entries, which are
+            # only recomputed; WAL keeps the file itself consistent.
+            self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute(
                 "CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB NOT NULL)"
             )

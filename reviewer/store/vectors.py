@@ -89,16 +89,30 @@ class VectorStore:
         self, vectors: np.ndarray, k: int, where: dict[str, Any] | None = None
     ) -> list[list[tuple[str, float]]]:
         """Nearest chunks per query vector as (chunk id, cosine similarity), best first."""
-        n = self.count()
-        if n == 0 or len(vectors) == 0:
+        if len(vectors) == 0 or k <= 0:
             return [[] for _ in range(len(vectors))]
-        res = self.collection.query(
-            query_embeddings=vectors.tolist(),
-            n_results=min(k, n),
-            where=where,
-            include=["distances"],
-        )
+        # No count() first: it costs as much as the search itself at 100k chunks, and Chroma
+        # returns fewer than k results (none for an empty collection) on its own. Nothing is
+        # cached either, so another process writing the same collection cannot make this stale.
+        try:
+            res = self._query(vectors, k, where)
+        except Exception:
+            # A server that refuses k above the collection size gets the exact size instead.
+            n = self.count()
+            if n >= k:
+                raise
+            if n == 0:
+                return [[] for _ in range(len(vectors))]
+            res = self._query(vectors, n, where)
         out: list[list[tuple[str, float]]] = []
         for ids, dists in zip(res["ids"], res["distances"] or [], strict=False):
             out.append([(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=False)])
         return out
+
+    def _query(self, vectors: np.ndarray, k: int, where: dict[str, Any] | None) -> Any:
+        return self.collection.query(
+            query_embeddings=vectors.tolist(),
+            n_results=k,
+            where=where,
+            include=["distances"],
+        )

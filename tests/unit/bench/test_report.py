@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 
 from evals.bench.common import latency_summary, percentile
+from evals.bench.e2e_bench import copy_workspace
 from evals.bench.retrieval_bench import chunk_texts, spread_vectors
-from evals.bench.run import evaluate_goals, render_markdown, table, write
+from evals.bench.run import CORPUS_STAMP, corpus, evaluate_goals, render_markdown, table, write
 
 
 def _results(floor_ratio: float, p95: float) -> dict[str, Any]:
@@ -99,3 +100,60 @@ def test_synthetic_chunks_are_deterministic_and_vectors_unit_length() -> None:
     assert np.array_equal(spread[:4], base)  # the real vectors are kept as they are
     assert not np.array_equal(spread[4], base[0])  # copies are jittered
     assert np.array_equal(spread, spread_vectors(base, 10, seed=3))
+
+
+def test_derived_vectors_blend_real_ones_and_a_smaller_set_is_a_prefix() -> None:
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(5, 8)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    big = spread_vectors(base, 40, seed=9)
+    assert np.array_equal(spread_vectors(base, 17, seed=9), big[:17])
+    assert len({row.tobytes() for row in big}) == 40  # every point distinct
+    # Each derived vector stays closest to the real vector it was derived from.
+    own = np.tile(base, (8, 1))[5:40]
+    assert np.all(np.sum(big[5:] * own, axis=1) > 0.6)
+
+
+def test_sections_table_lists_where_the_bench_time_went() -> None:
+    results = _results(1.1, 20.0)
+    results["sections"] = [
+        ["ingest suite, 100 pages (13 files)", 120.5],
+        ["  end to end: TUI", 9.0],
+    ]
+    md = render_markdown(results)
+    assert "## Where the bench time goes" in md
+    assert "| ingest suite, 100 pages (13 files) | 120.5 |" in md
+    assert "|   end to end: TUI | 9 |" in md
+    assert "## Where the bench time goes" not in render_markdown(_results(1.1, 20.0))
+
+
+def test_corpus_is_generated_once_and_again_when_its_stamp_changes(tmp_path: Path) -> None:
+    folder, manifest = corpus(tmp_path, 3)
+    assert (folder / CORPUS_STAMP).is_file() and manifest["pages"] == 3
+    first = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    again, same = corpus(tmp_path, 3)
+    assert again == folder and same == manifest
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == first
+    (folder / CORPUS_STAMP).write_text("from an older generator")
+    (folder / "stray.md").write_text("left over")
+    _, regenerated = corpus(tmp_path, 3)
+    assert regenerated == manifest
+    assert not (folder / "stray.md").exists()
+    assert (folder / CORPUS_STAMP).read_text() != "from an older generator"
+
+
+def test_workspace_copy_leaves_the_embedding_cache_behind(tmp_path: Path) -> None:
+    src = tmp_path / "base"
+    (src / "cache").mkdir(parents=True)
+    (src / "cache" / "embeddings.sqlite").write_bytes(b"x")
+    (src / "lexical").mkdir()
+    (src / "lexical" / "ids.json").write_text("{}")
+    (src / "reviewer.db").write_bytes(b"db")
+    dst = tmp_path / "copy"
+    (dst / "old").mkdir(parents=True)
+    copy_workspace(src, dst)
+    assert sorted(p.relative_to(dst).as_posix() for p in dst.rglob("*")) == [
+        "lexical",
+        "lexical/ids.json",
+        "reviewer.db",
+    ]
