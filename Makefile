@@ -24,6 +24,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	# constraints.txt pins every dependency to the versions the tests (and snapshots) were made with.
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# Export the bundled MiniLM to ONNX once (~10 s; cached under ~/.cache/reviewer/onnx, checked
+	# against torch on every load) so the first review does not pay for it.
+	$(BIN)/python -c "from reviewer.store.embeddings import Embedder; print('embedding runtime:', Embedder().describe()['runtime'])"
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
