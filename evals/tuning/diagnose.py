@@ -6,35 +6,21 @@ Used while tuning on the demo gold's DEV split only:
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from reviewer.banks import all_questions
+from evals.tuning.devset import dev_parser, load_dev
 from reviewer.drafting.cues import governing_clause, read_cues
-from reviewer.evaluation.gold import hide_answers, load_gold
-from reviewer.evaluation.runner import corpus_hash, default_workspace, question_for
-from reviewer.workspace import Workspace
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--gold", type=Path, required=True)
-    ap.add_argument("--docs", type=Path, required=True)
-    ap.add_argument("--split", default="dev")
+    ap = dev_parser(__doc__)
     ap.add_argument("--ids", default="")
     args = ap.parse_args()
-    items = load_gold(args.gold, split=args.split)
-    ws = Workspace.open(default_workspace(args.docs, corpus_hash(args.docs)))
-    if not ws.documents():
-        ws.ingest([args.docs])
-    banks = {q.id: q for q in all_questions()}
+    ws, devs = load_dev(args.gold, args.docs)
     drafter = ws.drafter("extractive")
     wanted = {i for i in args.ids.split(",") if i}
-    for item in items:
+    for dev in devs:
+        item, q, ev = dev.item, dev.question, dev.evidence
         if wanted and item.id not in wanted:
             continue
-        q = question_for(hide_answers(item), banks)
-        ev = ws.retrieve(q, scope=item.scope or None)
         d = drafter.draft(q, ev)
         mark = "OK " if d.verdict == item.verdict else "BAD"
         print(

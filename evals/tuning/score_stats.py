@@ -6,17 +6,11 @@ Exploration for the relative support threshold (issue 10), dev split only:
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 
-from reviewer.banks import all_questions
+from evals.tuning.devset import dev_parser, load_dev
 from reviewer.drafting.extractive import content_words, sample_sentences, weighted_coverage
-from reviewer.evaluation.gold import hide_answers, load_gold
-from reviewer.evaluation.runner import corpus_hash, default_workspace, question_for
 from reviewer.models import Criterion
-from reviewer.workspace import Workspace
 
 
 def mixed_score(
@@ -33,24 +27,16 @@ def mixed_score(
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--gold", type=Path, nargs="+", required=True)
-    ap.add_argument("--docs", type=Path, required=True)
-    args = ap.parse_args()
-    items = [i for g in args.gold for i in load_gold(g, split="dev")]
-    ws = Workspace.open(default_workspace(args.docs, corpus_hash(args.docs)))
-    if not ws.documents():
-        ws.ingest([args.docs])
-    banks = {q.id: q for q in all_questions()}
+    args = dev_parser(__doc__).parse_args()
+    ws, devs = load_dev(args.gold, args.docs)
     drafter = ws.drafter("extractive")
     idf = ws.idf()
     bg = sample_sentences(ws.docs.all_chunk_texts()[1])
     emb = ws.cached_embedder
     bg_vec = emb.embed(bg)
     bg_words = [content_words(s) for s in bg]
-    for item in items:
-        q = question_for(hide_answers(item), banks)
-        ev = ws.retrieve(q, scope=item.scope or None)
+    for dev in devs:
+        item, q, ev = dev.item, dev.question, dev.evidence
         sents = drafter.sentences(ev)  # type: ignore[attr-defined]
         crits = q.criteria or [Criterion(id="q", text=q.text)]
         vec = emb.embed([s.text for s in sents] + [q.text] + [c.text for c in crits])

@@ -8,26 +8,15 @@ similarity in standard deviations above the corpus background.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 
-from reviewer.banks import all_questions
+from evals.tuning.devset import dev_parser, load_dev
 from reviewer.drafting.extractive import ExtractiveDrafter, content_words, weighted_coverage
-from reviewer.evaluation.gold import hide_answers, load_gold
-from reviewer.evaluation.runner import corpus_hash, default_workspace, question_for
-from reviewer.workspace import Workspace
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--gold", type=Path, nargs="+", required=True)
-    ap.add_argument("--docs", type=Path, required=True)
-    args = ap.parse_args()
-    items = [i for g in args.gold for i in load_gold(g, split="dev")]
-    ws = Workspace.open(default_workspace(args.docs, corpus_hash(args.docs)))
-    banks = {q.id: q for q in all_questions()}
+    args = dev_parser(__doc__).parse_args()
+    ws, devs = load_dev(args.gold, args.docs)
     drafter = ws.drafter("extractive")
     assert isinstance(drafter, ExtractiveDrafter)
     idf = ws.idf()
@@ -35,9 +24,9 @@ def main() -> None:
     bg = ws.cached_embedder.embed(bg_texts)
     bg_words = [content_words(t) for t in bg_texts]
     rows = []
-    for item in items:
-        q = question_for(hide_answers(item), banks)
-        sents = drafter.sentences(ws.retrieve(q, scope=item.scope or None))
+    for dev in devs:
+        item, q = dev.item, dev.question
+        sents = drafter.sentences(dev.evidence)
         vec = ws.cached_embedder.embed([s.text for s in sents] + [q.text])
         sv, qv = vec[:-1], vec[-1]
         words = content_words(q.text)

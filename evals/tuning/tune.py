@@ -9,18 +9,15 @@ or on the real-document set: those are for reporting.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from reviewer.banks import all_questions
+from evals.tuning.devset import dev_parser, load_dev
 from reviewer.drafting.extractive import ExtractiveDrafter, ExtractiveParams
-from reviewer.evaluation.gold import hide_answers, load_gold
 from reviewer.evaluation.metrics import ItemResult, score
-from reviewer.evaluation.runner import corpus_hash, default_workspace, question_for
 from reviewer.workspace import Workspace
 
 
@@ -49,9 +46,7 @@ def evaluate(
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--gold", type=Path, nargs="+", required=True)
-    ap.add_argument("--docs", type=Path, required=True)
+    ap = dev_parser(__doc__)
     ap.add_argument("--split", default="dev")
     ap.add_argument("--out", type=Path)
     ap.add_argument(
@@ -60,15 +55,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.split != "dev":
         raise SystemExit("tune only on the dev split")
-    items = [item for g in args.gold for item in load_gold(g, split="dev")]
-    ws = Workspace.open(default_workspace(args.docs, corpus_hash(args.docs)))
-    if not ws.documents():
-        ws.ingest([args.docs])
-    banks = {q.id: q for q in all_questions()}
-    prepared = []
-    for item in items:
-        q = question_for(hide_answers(item), banks)
-        prepared.append((q, ws.retrieve(q, scope=item.scope or None)))
+    ws, devs = load_dev(args.gold, args.docs)
+    items = [dev.item for dev in devs]
+    prepared = [(dev.question, dev.evidence) for dev in devs]
     grid = {}
     for part in args.grid.split(";"):
         name, values = part.split("=")

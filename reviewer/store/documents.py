@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from reviewer.models import Chunk, DocType, Document
 from reviewer.store.db import write_tx
@@ -79,39 +79,28 @@ class DocumentStore:
         ).fetchone()
         return [tuple(x) for x in json.loads(row["page_spans"])] if row else []  # type: ignore[misc]
 
-    def chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
+    def _rows_where_id_in(self, select: str, ids: Iterable[str]) -> Iterator[sqlite3.Row]:
+        """Rows of `select ... WHERE id IN (?...)`, 500 ids a query (SQLite's variable limit)."""
         ids = list(ids)
-        out: dict[str, Chunk] = {}
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             marks = ",".join("?" * len(part))
-            for row in self.conn.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", part):
-                out[row["id"]] = _chunk(row)
-        return out
+            yield from self.conn.execute(f"{select} WHERE id IN ({marks})", part)
+
+    def chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
+        return {
+            row["id"]: _chunk(row) for row in self._rows_where_id_in("SELECT * FROM chunks", ids)
+        }
 
     def chunk_types(self, ids: Iterable[str]) -> dict[str, DocType]:
         """Document type per active chunk id: ranking needs only this, not the whole chunk."""
-        ids = list(ids)
-        out: dict[str, DocType] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT id, doc_type FROM chunks WHERE id IN ({marks})"
-            for cid, doc_type in self.conn.execute(sql, part):
-                out[cid] = DocType(doc_type)
-        return out
+        rows = self._rows_where_id_in("SELECT id, doc_type FROM chunks", ids)
+        return {row["id"]: DocType(row["doc_type"]) for row in rows}
 
     def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """Full text per document id, for the documents that exist."""
-        ids = list(doc_ids)
-        out: dict[str, str] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT id, text FROM documents WHERE id IN ({marks})"
-            for doc_id, text in self.conn.execute(sql, part):
-                out[doc_id] = text
-        return out
+        rows = self._rows_where_id_in("SELECT id, text FROM documents", doc_ids)
+        return {row["id"]: row["text"] for row in rows}
 
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         rows = self.conn.execute(
