@@ -1,7 +1,8 @@
 """List the dev items the extractive drafter gets wrong, with per-criterion status and quotes.
 
     python -m evals.tuning.errors --gold evals/gold/demo.jsonl evals/gold/demo_freeform.jsonl --docs corpora/demo
-Dev split only, like every script here.
+    [--all] [--ids a,b]
+Dev split only, like every script here. --all prints the items it gets right too; --ids picks items.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from evals.tuning.devset import dev_parser, load_dev
 def main() -> None:
     ap = dev_parser(__doc__)
     ap.add_argument("--all", action="store_true", help="print correct items too")
+    ap.add_argument("--ids", default="", help="only these item ids (comma-separated)")
     args = ap.parse_args()
     ws, devs = load_dev(args.gold, args.docs)
     drafter = ws.drafter("extractive")
     wrong = 0
     for dev in devs:
         item, q, ev = dev.item, dev.question, dev.evidence
+        if args.ids and item.id not in args.ids.split(","):
+            continue
         d = drafter.draft(q, ev)
         ok = d.verdict == item.verdict
         wrong += not ok
