@@ -74,11 +74,14 @@ class Fixture:
     banks: Path
     template: Path  # ingested + reviewed workspace (copied per review/decision trial)
     questionnaire: Path
-    ingest_startup_s: float = 8.0  # start to first committed document
+    # First guesses, shrunk by _adapt whenever a run outlives its planned kill. They are kept
+    # short: a kill planned too early still lands inside the run, one planned too late misses
+    # (the embedder starts in under a second since it runs on onnxruntime).
+    ingest_startup_s: float = 3.0  # start to first committed document
     ingest_write_s: float = 3.0  # first committed document to exit
-    review_startup_s: float = 8.0
-    review_write_s: float = 10.0
-    batch_write_s: float = 10.0
+    review_startup_s: float = 3.0
+    review_write_s: float = 4.0
+    batch_write_s: float = 3.0
 
 
 def _open(ws_dir: Path) -> Any:
@@ -102,13 +105,18 @@ def prepare(root: Path) -> Fixture:
         root,
     )
     questionnaire = root / "questionnaire.csv"
-    questionnaire.write_text(
-        "Question,Answer\n"
-        "Is customer data used to train the vendor's models?,\n"
-        "Are AI suppliers assessed before contracts are signed?,\n"
-        "Is there an acceptable use policy for generative AI tools?,\n",
-        encoding="utf-8",
-    )
+    # Enough rows that the write phase lasts about as long as the review's (three rows finished
+    # before any planned kill once review got faster, and a batch never killed proves nothing).
+    asks = [
+        "Is customer data used to train the vendor's models",
+        "Are AI suppliers assessed before contracts are signed",
+        "Is there an acceptable use policy for generative AI tools",
+        "Are model versions recorded in a registry",
+        "Is training data classified before use",
+        "Are models tested against adversarial inputs before release",
+    ]
+    rows = [f"{ask} (item {n + 1})?," for n in range(30) for ask in [asks[n % len(asks)]]]
+    questionnaire.write_text("Question,Answer\n" + "\n".join(rows) + "\n", encoding="utf-8")
     return Fixture(
         root,
         corpus,
@@ -224,10 +232,14 @@ def run_and_kill(
     )
 
 
-def _adapt(fx: Fixture, attr: str, k: Killed) -> None:
-    """A run that outlived its planned kill shows the write phase is shorter: shrink the window."""
-    if k.finished and k.triggered_s is not None:
+def _adapt(fx: Fixture, attr: str, k: Killed, startup_attr: str = "review_startup_s") -> None:
+    """A run that outlived its planned kill shows a phase is shorter: shrink that window."""
+    if not k.finished:
+        return
+    if k.triggered_s is not None:
         setattr(fx, attr, max(0.3, min(getattr(fx, attr), 0.95 * k.triggered_s)))
+    else:  # a start-up kill that came after the whole run
+        setattr(fx, startup_attr, max(0.3, min(getattr(fx, startup_attr), 0.9 * k.seconds)))
 
 
 def _count(db: Path, sql: str) -> int:
@@ -318,7 +330,7 @@ def trial_ingest(fx: Fixture, ws_dir: Path, rng: random.Random, s: KindSummary, 
         fx.root,
         first_document(ws_dir) if triggered else None,
     )
-    _adapt(fx, "ingest_write_s", k)
+    _adapt(fx, "ingest_write_s", k, "ingest_startup_s")
     s.killed += not k.finished
     state = integrity(ws_dir / "reviewer.db")
     if state != "ok":
