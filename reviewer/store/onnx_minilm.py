@@ -16,7 +16,6 @@ sentence-transformers pipeline (Transformer -> mean Pooling -> Normalize) does.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.metadata
 import json
 import os
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from reviewer.fileio import sha256_of
 
 # Bump when the exported graph changes (wrapper, opset, attention implementation).
 EXPORT_RECIPE = "1"
@@ -72,14 +73,6 @@ def export_key(weights_sha256: str) -> str:
         f"minilm-{weights_sha256[:16]}-r{EXPORT_RECIPE}-op{OPSET}"
         f"-torch{torch_v}-tf{_version('transformers')}"
     )
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def max_seq_length(model_dir: Path) -> int:
@@ -249,7 +242,7 @@ def build(model_dir: Path, weights_sha256: str, target: Path) -> None:
         meta = {
             "key": export_key(weights_sha256),
             "weights_sha256": weights_sha256,
-            "onnx_sha256": _file_sha256(tmp),
+            "onnx_sha256": sha256_of(tmp),
             "probe": probe.tolist(),
         }
         os.replace(tmp, target)
@@ -280,7 +273,7 @@ def load_cached(model_dir: Path, weights_sha256: str, target: Path) -> OnnxMiniL
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
     if meta.get("key") != export_key(weights_sha256):
         raise OnnxUnavailable(f"{meta_file}: made for another model or exporter")
-    if _file_sha256(target) != meta.get("onnx_sha256"):
+    if sha256_of(target) != meta.get("onnx_sha256"):
         raise OnnxUnavailable(f"{target}: sha256 does not match its sidecar")
     runner = OnnxMiniLM(target, model_dir)
     _check_probe(runner, np.asarray(meta["probe"], dtype=np.float32), target)
