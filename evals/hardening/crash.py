@@ -61,6 +61,16 @@ class KindSummary:
     def bad(self, trial: int, what: str) -> None:
         self.problems.append(f"trial {trial}: {what}")
 
+    def seen(self, phase: str, times: int = 1) -> None:
+        self.phases[phase] = self.phases.get(phase, 0) + times
+
+    def check_integrity(self, trial: int, ws_dir: Path, when: str) -> None:
+        """SQLite's integrity_check on the workspace database; a failure counts as corrupt."""
+        state = integrity(ws_dir / "reviewer.db")
+        if state != "ok":
+            self.corrupt += 1
+            self.bad(trial, f"integrity {when}: {state}")
+
 
 # -- environment ----------------------------------------------------------------------------------
 
@@ -232,12 +242,12 @@ def run_and_kill(
     )
 
 
-def _adapt(fx: Fixture, attr: str, k: Killed, startup_attr: str = "review_startup_s") -> None:
+def _adapt(fx: Fixture, startup_attr: str, write_attr: str, k: Killed) -> None:
     """A run that outlived its planned kill shows a phase is shorter: shrink that window."""
     if not k.finished:
         return
     if k.triggered_s is not None:
-        setattr(fx, attr, max(0.3, min(getattr(fx, attr), 0.95 * k.triggered_s)))
+        setattr(fx, write_attr, max(0.3, min(getattr(fx, write_attr), 0.95 * k.triggered_s)))
     else:  # a start-up kill that came after the whole run
         setattr(fx, startup_attr, max(0.3, min(getattr(fx, startup_attr), 0.9 * k.seconds)))
 
@@ -273,6 +283,27 @@ def _kill_plan(rng: random.Random, fx_startup_s: float, write_s: float) -> tuple
     if rng.random() < 0.25:
         return rng.uniform(0.2 * fx_startup_s, fx_startup_s), False
     return rng.uniform(0.0, 1.1 * write_s), True
+
+
+def planned_kill(
+    fx: Fixture,
+    rng: random.Random,
+    s: KindSummary,
+    n: int,
+    ws_dir: Path,
+    cmd: list[str],
+    child_env: dict[str, str],
+    trigger: Callable[[], bool],
+    startup_attr: str,
+    write_attr: str,
+) -> Killed:
+    """Run `cmd`, SIGKILL it at a planned moment, learn from a miss, check the database."""
+    after, triggered = _kill_plan(rng, getattr(fx, startup_attr), getattr(fx, write_attr))
+    k = run_and_kill(cmd, child_env, after, fx.root, trigger if triggered else None)
+    _adapt(fx, startup_attr, write_attr, k)
+    s.killed += not k.finished
+    s.check_integrity(n, ws_dir, "after kill")
+    return k
 
 
 # -- checks -------------------------------------------------------------------------------------
@@ -322,25 +353,23 @@ def _log_verify(ws_dir: Path) -> str:
 
 
 def trial_ingest(fx: Fixture, ws_dir: Path, rng: random.Random, s: KindSummary, n: int) -> None:
-    after, triggered = _kill_plan(rng, fx.ingest_startup_s, fx.ingest_write_s)
-    k = run_and_kill(
+    planned_kill(
+        fx,
+        rng,
+        s,
+        n,
+        ws_dir,
         [REVIEWER, "ingest", str(fx.corpus)],
         env(ws_dir),
-        after,
-        fx.root,
-        first_document(ws_dir) if triggered else None,
+        first_document(ws_dir),
+        "ingest_startup_s",
+        "ingest_write_s",
     )
-    _adapt(fx, "ingest_write_s", k, "ingest_startup_s")
-    s.killed += not k.finished
-    state = integrity(ws_dir / "reviewer.db")
-    if state != "ok":
-        s.corrupt += 1
-        s.bad(n, f"integrity after kill: {state}")
     with _VERIFY_LOCK:
         ws = _open(ws_dir)
         try:
             before = len(ws.documents())
-            s.phases[f"docs_at_kill={before}"] = s.phases.get(f"docs_at_kill={before}", 0) + 1
+            s.seen(f"docs_at_kill={before}")
             report = ws.ingest([fx.corpus])
             if report.failed or len(ws.documents()) != len(list(fx.corpus.iterdir())):
                 s.incomplete += 1
@@ -351,10 +380,7 @@ def trial_ingest(fx: Fixture, ws_dir: Path, rng: random.Random, s: KindSummary, 
                 s.bad(n, why)
         finally:
             ws.close()
-    state = integrity(ws_dir / "reviewer.db")
-    if state != "ok":
-        s.corrupt += 1
-        s.bad(n, f"integrity after rerun: {state}")
+    s.check_integrity(n, ws_dir, "after rerun")
 
 
 def _review_questions(fx: Fixture) -> list[Any]:
@@ -373,25 +399,23 @@ def trial_review(fx: Fixture, ws_dir: Path, rng: random.Random, s: KindSummary, 
     conn.execute("DELETE FROM findings")
     conn.commit()
     conn.close()
-    after, triggered = _kill_plan(rng, fx.review_startup_s, fx.review_write_s)
-    k = run_and_kill(
+    planned_kill(
+        fx,
+        rng,
+        s,
+        n,
+        ws_dir,
         [REVIEWER, "review", "--bank", "mini", "--drafter", "extractive"],
         env(ws_dir, REVIEWER_BANKS_DIR=str(fx.banks)),
-        after,
-        fx.root,
-        run_started(ws_dir) if triggered else None,
+        run_started(ws_dir),
+        "review_startup_s",
+        "review_write_s",
     )
-    _adapt(fx, "review_write_s", k)
-    s.killed += not k.finished
-    state = integrity(ws_dir / "reviewer.db")
-    if state != "ok":
-        s.corrupt += 1
-        s.bad(n, f"integrity after kill: {state}")
     with _VERIFY_LOCK:
         ws = _open(ws_dir)
         try:
             saved = len(ws.findings.list_findings())
-            s.phases[f"findings_at_kill={saved}"] = s.phases.get(f"findings_at_kill={saved}", 0) + 1
+            s.seen(f"findings_at_kill={saved}")
             questions = _review_questions(fx)
             report = ws.review(questions, drafter="extractive")
             current = {f.question.id for f in ws.current_findings() if f.status.value != "failed"}
@@ -401,10 +425,7 @@ def trial_review(fx: Fixture, ws_dir: Path, rng: random.Random, s: KindSummary, 
                 s.bad(n, f"rerun: failed {report.failed}, questions without finding {missing}")
         finally:
             ws.close()
-    state = integrity(ws_dir / "reviewer.db")
-    if state != "ok":
-        s.corrupt += 1
-        s.bad(n, f"integrity after rerun: {state}")
+    s.check_integrity(n, ws_dir, "after rerun")
 
 
 DECIDE_TARGET = """
@@ -436,11 +457,8 @@ def trial_decisions(fx: Fixture, ws_dir: Path, rng: random.Random, s: KindSummar
     s.killed += not k.finished
     printed = [int(x) for x in k.stdout.split() if x.isdigit()]
     s.committed_seen += len(printed)
-    s.phases["printed>0"] = s.phases.get("printed>0", 0) + bool(printed)
-    state = integrity(ws_dir / "reviewer.db")
-    if state != "ok":
-        s.corrupt += 1
-        s.bad(n, f"integrity after kill: {state}")
+    s.seen("printed>0", bool(printed))
+    s.check_integrity(n, ws_dir, "after kill")
     ws = _open(ws_dir)
     try:
         present = {d.seq for d in ws.findings.decisions()}
@@ -471,16 +489,18 @@ def trial_batch(fx: Fixture, ws_dir: Path, rng: random.Random, s: KindSummary, n
     shutil.copytree(fx.template, ws_dir)
     out = ws_dir.parent / f"{ws_dir.name}-filled.csv"
     cmd = [REVIEWER, "batch", str(fx.questionnaire), "--out", str(out), "--drafter", "extractive"]
-    after, triggered = _kill_plan(rng, fx.review_startup_s, fx.batch_write_s)
-    k = run_and_kill(
-        cmd, env(ws_dir), after, fx.root, run_started(ws_dir, "batch") if triggered else None
+    planned_kill(
+        fx,
+        rng,
+        s,
+        n,
+        ws_dir,
+        cmd,
+        env(ws_dir),
+        run_started(ws_dir, "batch"),
+        "review_startup_s",
+        "batch_write_s",
     )
-    _adapt(fx, "batch_write_s", k)
-    s.killed += not k.finished
-    state = integrity(ws_dir / "reviewer.db")
-    if state != "ok":
-        s.corrupt += 1
-        s.bad(n, f"integrity after kill: {state}")
     with _VERIFY_LOCK:
         res = subprocess.run(
             cmd, env=env(ws_dir), cwd=str(fx.root), capture_output=True, text=True, timeout=900
@@ -488,10 +508,7 @@ def trial_batch(fx: Fixture, ws_dir: Path, rng: random.Random, s: KindSummary, n
     if res.returncode != 0 or not out.exists():
         s.incomplete += 1
         s.bad(n, f"batch rerun exit {res.returncode}: {res.stderr.strip()[-200:]}")
-    state = integrity(ws_dir / "reviewer.db")
-    if state != "ok":
-        s.corrupt += 1
-        s.bad(n, f"integrity after rerun: {state}")
+    s.check_integrity(n, ws_dir, "after rerun")
 
 
 TRIALS: dict[str, Callable[[Fixture, Path, random.Random, KindSummary, int], None]] = {
