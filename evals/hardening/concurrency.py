@@ -16,9 +16,12 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evals.hardening.common import PYTHON, ROOT, env, integrity, run_cli
+
+if TYPE_CHECKING:
+    from reviewer.store.findings import FindingsStore
 
 FINDINGS_PER_WORKER = 5
 
@@ -95,12 +98,15 @@ class ConcurrencySummary:
         )
 
 
-def seed_workspace(ws_dir: Path, workers: int) -> None:
-    """A workspace with FINDINGS_PER_WORKER draft findings per worker (no embedding needed)."""
-    from reviewer.models import ControlRef, Finding, Question, Verdict
-    from reviewer.workspace import Workspace
+def finding_id(worker: int, j: int) -> str:
+    """The id of the j-th seeded finding a worker decides on."""
+    return f"w{worker}-f{j}"
 
-    ws = Workspace.open(ws_dir)
+
+def seed_findings(store: FindingsStore, workers: int) -> None:
+    """FINDINGS_PER_WORKER draft findings per worker (no embedding needed)."""
+    from reviewer.models import ControlRef, Finding, Question, Verdict
+
     question = Question(
         id="q-a826",
         text="Is training data labelled according to the classification scheme?",
@@ -108,14 +114,22 @@ def seed_workspace(ws_dir: Path, workers: int) -> None:
     )
     for w in range(workers):
         for j in range(FINDINGS_PER_WORKER):
-            ws.findings.save_finding(
+            store.save_finding(
                 Finding(
-                    id=f"w{w}-f{j}",
+                    id=finding_id(w, j),
                     question=question,
                     verdict=Verdict.partial,
                     rationale="Labels exist for some datasets [E1].",
                 )
             )
+
+
+def seed_workspace(ws_dir: Path, workers: int) -> None:
+    """A workspace holding the seeded findings."""
+    from reviewer.workspace import Workspace
+
+    ws = Workspace.open(ws_dir)
+    seed_findings(ws.findings, workers)
     ws.close()
 
 

@@ -16,11 +16,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from evals.hardening.concurrency import FINDINGS_PER_WORKER, finding_id, seed_findings
 from reviewer.models import (
-    ControlRef,
     DecisionAction,
-    Finding,
-    Question,
     RejectReason,
     Verdict,
 )
@@ -28,7 +26,6 @@ from reviewer.store.db import connect
 from reviewer.store.findings import FindingsStore
 
 CHILD_RUN_NAME = "__concurrent_decisions_child__"
-FINDINGS_PER_WORKER = 5
 # Always valid in this order: the undo has the edit to undo, the cycle then starts over.
 CYCLE = (DecisionAction.approve, DecisionAction.edit, DecisionAction.undo, DecisionAction.reject)
 # Expected (status, verdict) after k decisions on one finding, by k % 4 (k > 0).
@@ -38,10 +35,6 @@ EXPECTED_AFTER = {
     3: ("approved", "partial"),
     0: ("rejected", "partial"),
 }
-
-
-def _finding_id(worker: int, j: int) -> str:
-    return f"w{worker}-f{j}"
 
 
 def _wait_for(path: Path, deadline_s: float = 120.0) -> None:
@@ -57,7 +50,7 @@ def _decide_worker(db: Path, worker: int, count: int, rendezvous: Path) -> dict[
     (rendezvous / f"ready-worker{worker}").touch()
     _wait_for(rendezvous / "go")
     for i in range(count):
-        fid = _finding_id(worker, i % FINDINGS_PER_WORKER)
+        fid = finding_id(worker, i % FINDINGS_PER_WORKER)
         action = CYCLE[(i // FINDINGS_PER_WORKER) % len(CYCLE)]
         reviewer = f"reviewer{worker}"
         if action is DecisionAction.reject:
@@ -116,21 +109,7 @@ def _spawn(args: dict[str, Any]) -> multiprocessing.process.BaseProcess:
 
 def _seed(db: Path, workers: int) -> None:
     store = FindingsStore(connect(db))
-    question = Question(
-        id="q-a826",
-        text="Is training data labelled according to the classification scheme?",
-        refs=[ControlRef.parse("ISO27001:2013 A.8.2.2")],
-    )
-    for w in range(workers):
-        for j in range(FINDINGS_PER_WORKER):
-            store.save_finding(
-                Finding(
-                    id=_finding_id(w, j),
-                    question=question,
-                    verdict=Verdict.partial,
-                    rationale="Labels exist for some datasets [E1].",
-                )
-            )
+    seed_findings(store, workers)
     store.conn.close()
 
 
@@ -212,7 +191,7 @@ def test_concurrent_decisions_from_four_processes(tmp_path: Path) -> None:
     for w in range(workers):
         for j in range(FINDINGS_PER_WORKER):
             k = len(range(j, per_worker, FINDINGS_PER_WORKER))  # decisions on this finding
-            finding = store.get_finding(_finding_id(w, j))
+            finding = store.get_finding(finding_id(w, j))
             assert finding is not None
             expected = EXPECTED_AFTER[k % 4] if k else ("draft", "partial")
             assert (finding.status.value, finding.verdict.value) == expected, finding.id
