@@ -87,8 +87,8 @@ class Workspace:
         self._lexical: LexicalIndex | None = None
         self._drafters: dict[str, Drafter] = {}
         self._cached: CachedEmbedder | None = None
-        self._idf: tuple[str, dict[str, float]] | None = None
-        self._background: tuple[str, list[str]] | None = None
+        # (chunks version, word IDF, background sentence sample), rebuilt when chunks change
+        self._profile: tuple[str, dict[str, float], list[str]] | None = None
 
     @classmethod
     def open(cls, workspace: str | Path | None = None, **overrides: Any) -> Workspace:
@@ -244,21 +244,19 @@ class Workspace:
 
     def background_sentences(self) -> list[str]:
         """A fixed sample of the corpus's sentences, the baseline evidence scores are judged by."""
-        from reviewer.drafting.extractive import sample_sentences
-
-        version = self.docs.chunks_version()
-        if self._background is None or self._background[0] != version:
-            _, texts = self.docs.all_chunk_texts()
-            self._background = (version, sample_sentences(texts))
-        return self._background[1]
+        return self._corpus_profile()[1]
 
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of (stemmed) words over the active chunks."""
+        return self._corpus_profile()[0]
+
+    def _corpus_profile(self) -> tuple[dict[str, float], list[str]]:
+        """IDF and the background sample, from one read of the active chunks per version."""
         version = self.docs.chunks_version()
-        if self._idf is None or self._idf[0] != version:
+        if self._profile is None or self._profile[0] != version:
             import math
 
-            from reviewer.drafting.extractive import content_words
+            from reviewer.drafting.extractive import content_words, sample_sentences
 
             _, texts = self.docs.all_chunk_texts()
             df: dict[str, int] = {}
@@ -266,8 +264,9 @@ class Workspace:
                 for w in content_words(t):
                     df[w] = df.get(w, 0) + 1
             n = max(1, len(texts))
-            self._idf = (version, {w: math.log(1 + n / c) for w, c in df.items()})
-        return self._idf[1]
+            idf = {w: math.log(1 + n / c) for w, c in df.items()}
+            self._profile = (version, idf, sample_sentences(texts))
+        return self._profile[1], self._profile[2]
 
     def draft(
         self,
