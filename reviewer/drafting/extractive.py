@@ -213,12 +213,17 @@ class ExtractiveDrafter(Drafter):
         q_sim = s_vecs @ q_vec
         s_words = [content_words(s.text) for s in sents]
         q_words = content_words(question.text)
-        on_topic = max(weighted_coverage(q_words, w, self.idf) for w in s_words) >= p.topic
-        q_rel = 0.7 * q_sim + 0.3 * np.array(
-            [weighted_coverage(q_words, w, self.idf) for w in s_words]
-        )
+        q_cov = np.array([weighted_coverage(q_words, w, self.idf) for w in s_words])
+        on_topic = q_cov.max() >= p.topic
+        q_rel = 0.7 * q_sim + 0.3 * q_cov
         q_order = np.argsort(-q_rel, kind="stable")
         q_prohibitive = is_prohibitive(question.text)
+        # A counterparty's term granting what a requirement prohibits shares few words with the
+        # criterion ("may use Customer Content to improve its models"), so for prohibitive
+        # criteria the vendor sentences most related to the question that grant something are
+        # checked as well.
+        vendor = [i for i in map(int, q_order) if sents[i].ev.chunk.doc_type == DocType.vendor]
+        vendor_grants = [i for i in vendor[: p.counter_terms] if grants(sents[i].text)]
         kw = content_words(" ".join(question.keywords))
         kw_bonus = np.array([min(1.0, len(kw & w) / 3) for w in s_words]) * 0.05 if kw else 0.0
         assessments: list[CriterionAssessment] = []
@@ -249,17 +254,7 @@ class ExtractiveDrafter(Drafter):
             prohibitive = is_prohibitive(crit.text) or q_prohibitive
             counter: list[tuple[Sentence, float]] = []
             if cands and prohibitive:
-                # A counterparty's term granting what the requirement prohibits shares few
-                # words with the criterion ("may use Customer Content to improve its models"),
-                # so permissions further down the question's ranking are checked as well.
-                vendor = [
-                    i for i in map(int, q_order) if sents[i].ev.chunk.doc_type == DocType.vendor
-                ]
-                counter = [
-                    (sents[i], float(rel[i]))
-                    for i in vendor[: p.counter_terms]
-                    if i not in cands and grants(sents[i].text)
-                ]
+                counter = [(sents[i], float(rel[i])) for i in vendor_grants if i not in cands]
             assessment, used = self._assess(
                 crit,
                 [sents[i] for i in cands],
