@@ -176,6 +176,16 @@ def test_background_sample_is_deterministic_and_skips_fragments() -> None:
     assert all(len(s) >= ExtractiveParams().min_sentence_chars for s in first)
 
 
+def test_background_sample_ignores_document_order_and_repeats() -> None:
+    # Document ids hash the ingest path, so chunk order differs between checkouts of one corpus;
+    # the sample (and so every verdict) must not.
+    texts = [f"Clause {i} of the supplier policy sets out a separate duty." for i in range(300)]
+    sample = sample_sentences(texts, n=40)
+    assert sample_sentences(list(reversed(texts)), n=40) == sample
+    assert sample_sentences(texts + texts[:100], n=40) == sample
+    assert sample_sentences(texts, n=20) == sample[:20]
+
+
 @pytest.mark.parametrize("n", [0, 1])
 def test_no_sentences_means_insufficient_evidence(n: int) -> None:
     ev = evidence(*(["Too short."] * n))
@@ -267,3 +277,36 @@ def test_a_tiny_corpus_falls_back_to_absolute_bars() -> None:
     )
     tiny = ExtractiveDrafter(BagOfWords(), background=[ev[0].chunk.text])
     assert tiny.draft(q, ev).verdict == Verdict.conformant
+
+
+def test_a_record_denying_a_required_practice_contradicts_it() -> None:
+    """A policy requires lineage; a model card says it is not recorded: cite both sides."""
+    q = Question(
+        id="q-lineage",
+        text="Is the lineage of each training data set recorded?",
+        criteria=[Criterion(id="c1", text="The lineage of each training data set is recorded.")],
+    )
+    rule = "The lineage of each training data set must be recorded in the lineage tool."
+    policy = Evidence(label="E1", chunk=make_chunk(1, rule))
+    card = Evidence(
+        label="E2",
+        chunk=make_chunk(2, "Lineage: not recorded in the lineage tool.").model_copy(
+            update={"doc_type": DocType.model_card}
+        ),
+    )
+    # The denial itself stays under the contradiction bar, as short record lines do in practice:
+    # only the requirement-vs-practice check can find it.
+    strict = {"contradict_z": 50.0}
+    off = drafter(practice_gap=0.0, **strict).draft(q, [policy, card])
+    assert off.verdict == Verdict.conformant
+    d = drafter(**strict).draft(q, [policy, card])
+    assert d.verdict == Verdict.nonconformity
+    assert {c.label for c in d.citations} == {"E1", "E2"}
+    assert "record of practice" in d.assessments[0].note
+    # A policy's own exception is not a record of practice.
+    exception = Evidence(label="E2", chunk=make_chunk(2, card.chunk.text))
+    assert drafter(**strict).draft(q, [policy, exception]).verdict == Verdict.conformant
+    # A denial the requirement does not cover is about something else.
+    text = "Invoices for the tool are not recorded on paper."
+    other = card.model_copy(update={"chunk": card.chunk.model_copy(update={"text": text})})
+    assert drafter(**strict).draft(q, [policy, other]).verdict == Verdict.conformant
