@@ -85,7 +85,7 @@ class Workspace:
         self._conn: sqlite3.Connection | None = None
         self._vectors: VectorStore | None = None
         self._lexical: LexicalIndex | None = None
-        self._drafters: dict[str, Drafter] = {}
+        self._drafters: dict[tuple[str, str], Drafter] = {}
         self._cached: CachedEmbedder | None = None
         # (chunks version, word IDF, background sentence sample), rebuilt when chunks change
         self._profile: tuple[str, dict[str, float], list[str]] | None = None
@@ -229,11 +229,15 @@ class Workspace:
     # -- drafting ---------------------------------------------------------------------------
     def drafter(self, name: str | None = None) -> Drafter:
         name = name or self.settings.llm.backend
-        if name not in self._drafters:
+        # The extractive logic carries the corpus's IDF and background sample, so a drafter made
+        # before an ingest is not reused after it.
+        key = (name, self.docs.chunks_version())
+        if key not in self._drafters:
             from reviewer.llm.factory import make_drafter
 
-            self._drafters[name] = make_drafter(name, self.settings, self._extractive)
-        return self._drafters[name]
+            self._drafters = {k: v for k, v in self._drafters.items() if k[1] == key[1]}
+            self._drafters[key] = make_drafter(name, self.settings, self._extractive)
+        return self._drafters[key]
 
     def _extractive(self) -> Drafter:
         from reviewer.drafting.extractive import ExtractiveDrafter

@@ -92,22 +92,28 @@ def _chunks(doc_id: str, doc_type: DocType, text: str) -> list[Chunk]:
     ]
 
 
+def _add(
+    ws: Workspace, embedder: CountingEmbedder, doc_id: str, doc_type: DocType, text: str
+) -> None:
+    chunks = _chunks(doc_id, doc_type, text)
+    doc = Document(
+        id=doc_id,
+        path=f"{doc_id}.md",
+        source_path=f"/evidence/{doc_id}.md",
+        sha256=chunks[0].doc_sha256,
+        doc_type=doc_type,
+        title=doc_id,
+        n_chunks=len(chunks),
+    )
+    ws.docs.replace(doc, chunks, text, [], [])
+    ws.vectors.add(chunks, embedder.embed([c.text for c in chunks]))
+
+
 def _workspace(root: Path, embedder: CountingEmbedder) -> Workspace:
     ws = Workspace.open(root)
     ws._cached = CachedEmbedder(embedder, None)  # type: ignore[arg-type]
     for doc_id, (doc_type, text) in DOCS.items():
-        chunks = _chunks(doc_id, doc_type, text)
-        doc = Document(
-            id=doc_id,
-            path=f"{doc_id}.md",
-            source_path=f"/evidence/{doc_id}.md",
-            sha256=chunks[0].doc_sha256,
-            doc_type=doc_type,
-            title=doc_id,
-            n_chunks=len(chunks),
-        )
-        ws.docs.replace(doc, chunks, text, [], [])
-        ws.vectors.add(chunks, embedder.embed([c.text for c in chunks]))
+        _add(ws, embedder, doc_id, doc_type, text)
     ws.rebuild_lexical()
     embedder.calls.clear()
     return ws
@@ -248,3 +254,16 @@ def test_prefetch_covers_the_evidence_logic_of_a_cross_checked_drafter(ws: Works
     # A drafter that embeds nothing through this cache gets nothing prefetched.
     assert draft_texts(llm, ws.cached_embedder, items) == []
     assert draft_texts(extractive, CachedEmbedder(CountingEmbedder(), None), items) == []  # type: ignore[arg-type]
+
+
+def test_a_drafter_made_before_an_ingest_is_not_reused_after_it(
+    ws: Workspace, embedder: CountingEmbedder
+) -> None:
+    before = ws.drafter("extractive")
+    assert ws.drafter("extractive") is before
+    _add(ws, embedder, "memo", DocType.other, "Quarterly tabletop exercises rehearse outages. Results go to the board.")
+    after = ws.drafter("extractive")
+    assert after is not before
+    # The corpus profile it carries includes the new document.
+    assert "tabletop" in getattr(after, "idf", {})
+    assert "tabletop" not in getattr(before, "idf", {})
