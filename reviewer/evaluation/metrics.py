@@ -21,6 +21,9 @@ Conventions (one place, so the report and the tests agree):
   show what it looked at, and a wrong verdict there is already counted by the verdict and
   abstention metrics. Citation recall = share of gold quotes matched by some citation.
 - Abstention treats insufficient_evidence as the positive class.
+- Flags (for example `llm_disagrees_with_evidence`): for each flag raised on any item, how many
+  items carry it and the verdict accuracy with and without it; a useful flag marks items that
+  are wrong more often.
 - Undefined ratios are None, never 0, so a table can tell "no data" from "all wrong".
 """
 
@@ -31,7 +34,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -62,6 +65,7 @@ class ItemResult:
     tokens_completion: int = 0
     confidence: float = 0.0
     rationale: str = ""
+    flags: list[str] = field(default_factory=list)
 
     @property
     def correct(self) -> bool:
@@ -162,6 +166,7 @@ def score(
             "completion": sum(r.tokens_completion for r in results),
         },
         "confidence": _confidence(results),
+        "flags": _flags(results),
         "by_theme": _by_theme(results),
     }
 
@@ -433,6 +438,19 @@ def _confidence(results: list[ItemResult]) -> dict[str, Any]:
         )
     value = auroc([r.confidence for r in answered], [r.correct for r in answered])
     return {"auroc": _round(value), "quartiles": quartiles}
+
+
+def _flags(results: list[ItemResult]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in sorted({f for r in results for f in r.flags}):
+        flagged = [r for r in results if name in r.flags]
+        rest = [r for r in results if name not in r.flags]
+        out[name] = {
+            "n": len(flagged),
+            "accuracy": _ratio(sum(r.correct for r in flagged), len(flagged)),
+            "accuracy_unflagged": _ratio(sum(r.correct for r in rest), len(rest)),
+        }
+    return out
 
 
 NO_THEME = "(no theme)"

@@ -42,6 +42,7 @@ def item_rows(results: list[ItemResult]) -> list[dict[str, Any]]:
                 "citation_match": round(sum(gold_hit) / len(gold_hit), 4) if gold_hit else None,
                 "fabricated": r.fabricated,
                 "confidence": r.confidence,
+                "flags": r.flags,
                 "latency_s": r.latency_s,
                 "rationale": r.rationale,
             }
@@ -80,6 +81,8 @@ def render_markdown(report: dict[str, Any], worst: int = 8) -> str:
         out += ["### Per class", ""] + _per_class(s)
         out += ["### Confusion matrix (rows: gold, columns: predicted)", ""] + _confusion(s)
         out += ["### Confidence quartiles", ""] + _quartiles(s)
+        if s.get("flags"):
+            out += ["### Flags", ""] + _flag_rows(s["flags"])
         out += ["### Worst items", ""] + _worst(items.get(name, []), worst)
     return "\n".join(out).rstrip() + "\n"
 
@@ -266,6 +269,14 @@ def _quartiles(s: dict[str, Any]) -> list[str]:
         "",
         *lines,
     ]
+
+
+def _flag_rows(flags: dict[str, Any]) -> list[str]:
+    rows = [
+        [name, str(f["n"]), _num(f["accuracy"]), _num(f["accuracy_unflagged"])]
+        for name, f in flags.items()
+    ]
+    return _table(["flag", "items", "accuracy when flagged", "accuracy otherwise"], rows)
 
 
 def _worst(rows: list[dict[str, Any]], limit: int) -> list[str]:

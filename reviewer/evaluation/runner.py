@@ -125,6 +125,7 @@ def run_eval(
                     tokens_completion=int(tokens.get("completion", 0) or 0),
                     confidence=finding.confidence,
                     rationale=finding.rationale,
+                    flags=list(finding.flags),
                 )
             )
         per_drafter[name] = results

@@ -55,6 +55,7 @@ def test_score_has_exactly_the_documented_keys(verdict_results: list) -> None:
         "latency_s",
         "tokens",
         "confidence",
+        "flags",
         "by_theme",
     }
     assert set(s["retrieval"]) == {
@@ -368,6 +369,25 @@ def test_confidence_quartiles_and_auroc(make_item: ItemFactory, make_result: Res
     ]
     # positives 0.3, 0.5..0.8 (5); negatives 0.1, 0.2, 0.4 (3): 0.3 beats 2, the rest beat 3
     assert conf["auroc"] == approx((2 + 4 * 3) / 15, abs=1e-4)
+
+
+def test_flags_report_accuracy_with_and_without_each_flag(
+    make_item: ItemFactory, make_result: ResultFactory
+) -> None:
+    dis = "llm_disagrees_with_evidence"
+    results = [
+        make_result(make_item("partial"), "conformant", flags=[dis]),
+        make_result(make_item("partial"), "partial", flags=[dis, "injection"]),
+        make_result(make_item("partial"), "conformant", flags=[dis]),
+        make_result(make_item("partial"), "partial"),
+        make_result(make_item("partial"), "partial"),
+    ]
+    flags = score(results)["flags"]
+    assert flags == {
+        "injection": {"n": 1, "accuracy": 1.0, "accuracy_unflagged": 0.5},
+        dis: {"n": 3, "accuracy": approx(1 / 3, abs=1e-4), "accuracy_unflagged": 1.0},
+    }
+    assert score(results[3:])["flags"] == {}
 
 
 def test_quartiles_with_fewer_than_four_items(
