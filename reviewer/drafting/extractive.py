@@ -81,6 +81,9 @@ class ExtractiveParams:
     background_size: int = 1000
     min_background: int = 50
     topic: float = 0.20
+    # A criterion whose best sentence clears its bar by this many background standard deviations
+    # is answered even when the question as a whole looks off topic (0 = never).
+    topic_override: float = 1.5
     candidates: int = 4
     max_quotes: int = 1
     # A denial counts only in a clause sharing a content word with the criterion.
@@ -247,7 +250,7 @@ class ExtractiveDrafter(Drafter):
             # How far the best sentence sits from the bar, in background standard deviations:
             # a verdict resting on borderline criteria is the one most likely to be wrong.
             margins.append((float(score[order[0]]) - support) / scale)
-            if not on_topic:
+            if not on_topic and not (p.topic_override and margins[-1] >= p.topic_override):
                 cands = []
                 margins[-1] = min(margins[-1], -1.0)
             # Contradictions may be phrased against the question rather than the criterion

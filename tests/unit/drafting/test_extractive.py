@@ -310,3 +310,17 @@ def test_a_record_denying_a_required_practice_contradicts_it() -> None:
     text = "Invoices for the tool are not recorded on paper."
     other = card.model_copy(update={"chunk": card.chunk.model_copy(update={"text": text})})
     assert drafter(**strict).draft(q, [policy, other]).verdict == Verdict.conformant
+
+
+def test_a_clearly_met_criterion_is_answered_under_a_broad_question() -> None:
+    """Long, abstract questions share few words with any one sentence; strong criterion evidence
+    still counts there, evidence that only just clears the bar does not."""
+    q = Question(
+        id="q-broad",
+        text="How does the organisation govern, oversee and communicate its AI management system?",
+        criteria=[Criterion(id="c1", text="Model versions are recorded in a registry.")],
+    )
+    ev = evidence("Model versions are recorded in a registry before release.")
+    assert drafter(topic_override=0.0).draft(q, ev).verdict == Verdict.insufficient_evidence
+    assert drafter().draft(q, ev).verdict == Verdict.conformant
+    assert drafter(topic_override=1e6).draft(q, ev).verdict == Verdict.insufficient_evidence
