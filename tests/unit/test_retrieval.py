@@ -261,7 +261,13 @@ def test_a_drafter_made_before_an_ingest_is_not_reused_after_it(
 ) -> None:
     before = ws.drafter("extractive")
     assert ws.drafter("extractive") is before
-    _add(ws, embedder, "memo", DocType.other, "Quarterly tabletop exercises rehearse outages. Results go to the board.")
+    _add(
+        ws,
+        embedder,
+        "memo",
+        DocType.other,
+        "Quarterly tabletop exercises rehearse outages. Results go to the board.",
+    )
     after = ws.drafter("extractive")
     assert after is not before
     # The corpus profile it carries includes the new document.
