@@ -86,6 +86,7 @@ class Workspace:
         self._vectors: VectorStore | None = None
         self._lexical: LexicalIndex | None = None
         self._drafters: dict[tuple[str, str], Drafter] = {}
+        self._registered: dict[str, Drafter] = {}
         self._cached: CachedEmbedder | None = None
         # (chunks version, word IDF, background sentence sample), rebuilt when chunks change
         self._profile: tuple[str, dict[str, float], list[str]] | None = None
@@ -229,6 +230,8 @@ class Workspace:
     # -- drafting ---------------------------------------------------------------------------
     def drafter(self, name: str | None = None) -> Drafter:
         name = name or self.settings.llm.backend
+        if name in self._registered:
+            return self._registered[name]
         # The extractive logic carries the corpus's IDF and background sample, so a drafter made
         # before an ingest is not reused after it.
         key = (name, self.docs.chunks_version())
@@ -238,6 +241,10 @@ class Workspace:
             self._drafters = {k: v for k, v in self._drafters.items() if k[1] == key[1]}
             self._drafters[key] = make_drafter(name, self.settings, self._extractive)
         return self._drafters[key]
+
+    def register_drafter(self, name: str, drafter: Drafter) -> None:
+        """Use `drafter` whenever `name` is asked for (a scripted model in tests and trials)."""
+        self._registered[name] = drafter
 
     def _extractive(self) -> Drafter:
         from reviewer.drafting.extractive import ExtractiveDrafter

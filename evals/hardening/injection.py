@@ -123,8 +123,7 @@ def _review(ws: Any, drafter: str, questions: list[Any]) -> dict[str, Any]:
     if drafter == "fake":
         from reviewer.llm.fake import FakeDrafter
 
-        # No public hook to hand a Workspace a ready drafter; the cache is the seam.
-        ws._drafters["fake"] = FakeDrafter(model=ScriptedModel())
+        ws.register_drafter("fake", FakeDrafter(model=ScriptedModel()))
     report = ws.review(questions, drafter=drafter, fresh=True)
     return {f.question.id: f for f in report.findings}
 

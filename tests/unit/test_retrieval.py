@@ -273,3 +273,14 @@ def test_a_drafter_made_before_an_ingest_is_not_reused_after_it(
     # The corpus profile it carries includes the new document.
     assert "tabletop" in getattr(after, "idf", {})
     assert "tabletop" not in getattr(before, "idf", {})
+
+
+def test_a_registered_drafter_is_used_before_and_after_an_ingest(
+    ws: Workspace, embedder: CountingEmbedder
+) -> None:
+    fake = FakeDrafter()
+    ws.register_drafter("scripted", fake)
+    assert ws.drafter("scripted") is fake
+    _add(ws, embedder, "memo", DocType.other, "Backups are tested monthly. Results are logged.")
+    assert ws.drafter("scripted") is fake
+    assert ws.drafter("extractive") is not fake
