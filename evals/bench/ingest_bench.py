@@ -135,18 +135,23 @@ def naive_load_split(corpus: Path) -> list[Any]:
 
 
 def naive_store(corpus: Path, persist: Path, embeddings: Any) -> tuple[Any, int]:
+    """A fresh naive Chroma store of `corpus` in `persist`, whatever a previous run left there.
+
+    `Chroma.from_documents` adds to an existing collection, so a kept scratch directory would
+    hold every chunk once per run and fill the top k with duplicates.
+    """
+    import chromadb
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
 
+    client = chromadb.PersistentClient(
+        path=str(persist), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    if NAIVE_COLLECTION in {c.name for c in client.list_collections()}:
+        client.delete_collection(NAIVE_COLLECTION)
     splits = naive_load_split(corpus)
     store = Chroma.from_documents(
-        splits,
-        embeddings,
-        collection_name=NAIVE_COLLECTION,
-        persist_directory=str(persist),
-        client_settings=ChromaSettings(
-            anonymized_telemetry=False, is_persistent=True, persist_directory=str(persist)
-        ),
+        splits, embeddings, collection_name=NAIVE_COLLECTION, client=client
     )
     return store, len(splits)
 
@@ -261,8 +266,7 @@ def run_suite(corpus: Path, work: Path, pages: int) -> dict[str, Any]:
 
     ws_dir = work / "ours-ws"
     persist = work / "naive-chroma"
-    for d in (ws_dir, persist):
-        shutil.rmtree(d, ignore_errors=True)
+    shutil.rmtree(ws_dir, ignore_errors=True)
     out: dict[str, Any] = {"pages": pages}
     out["ours"] = run_child(
         ["ours", "--corpus", str(corpus), "--workspace", str(ws_dir)], module=MODULE

@@ -157,3 +157,24 @@ def test_workspace_copy_leaves_the_embedding_cache_behind(tmp_path: Path) -> Non
         "lexical/ids.json",
         "reviewer.db",
     ]
+
+
+def test_the_naive_store_starts_empty_in_a_kept_scratch_dir(tmp_path: Path) -> None:
+    """A second bench run into the same folder must not hold every naive chunk twice."""
+    from langchain_core.embeddings import Embeddings
+
+    from evals.bench.ingest_bench import naive_store
+
+    class Constant(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return [[1.0, 0.0, 0.0] for _ in texts]
+
+        def embed_query(self, text: str) -> list[float]:
+            return [1.0, 0.0, 0.0]
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "policy.md").write_text("Training data is classified before use.\n" * 3)
+    for _ in range(2):
+        store, n = naive_store(corpus, tmp_path / "naive", Constant())
+        assert store._collection.count() == n
