@@ -117,7 +117,11 @@ def naive_embeddings() -> Any:
 
 def naive_load_split(corpus: Path) -> list[Any]:
     """Load every file with the usual community loader and split 1000/200 characters."""
-    from langchain_community.document_loaders import Docx2txtLoader, PyPDFLoader, TextLoader
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # langchain-community's sunset notice: it is the baseline
+        from langchain_community.document_loaders import Docx2txtLoader, PyPDFLoader, TextLoader
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     docs: list[Any] = []
