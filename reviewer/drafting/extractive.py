@@ -4,21 +4,27 @@ For each criterion of the question:
 1. every sentence of every evidence block is scored:
    w_criterion x cosine(sentence, criterion) + w_question x cosine(sentence, question)
    + w_lexical x IDF-weighted share of the criterion's content words found in the sentence
-   (MiniLM embeddings, bundled; IDF over the workspace's chunks);
-2. the best `candidates` sentences scoring at least `support` are the criterion's evidence;
-   none => `no_evidence`. When no sentence covers at least `topic` of the question's
-   (IDF-weighted) words, the evidence is off-topic and every criterion is `no_evidence`;
+   (MiniLM embeddings, bundled; IDF over the workspace's chunks; auditor synonyms folded);
+2. the bar: the same score over a background sample of the corpus's own sentences gives a mean
+   and standard deviation; a sentence is evidence when it scores `support_z` deviations above
+   the mean (never below `support_floor`). The best `candidates` such sentences are the
+   criterion's evidence; none => `no_evidence`. When no sentence covers at least `topic` of
+   the question's (IDF-weighted) words, the question is off topic and every criterion is
+   `no_evidence`, except one whose best sentence clears its bar by `topic_override` deviations;
 3. cues in the clause that talks about the criterion decide the status:
-   - a candidate scoring at least `contradict` that denies the practice ("has not been
-     evaluated", "not recorded", "Unclassified") or grants a counterparty what the
-     criterion prohibits ("may use Customer Data") => `contradicted`, citing the best
-     sentence (often the requirement) next to the contradicting one (the practice);
+   - a related sentence clearing the `contradict_z` bar that denies the practice ("has not been
+     evaluated", "not recorded") or grants what the criterion prohibits ("may use Customer
+     Data") => `contradicted`, citing the best sentence next to the contradicting one;
+   - requirement vs practice: a vendor document's sentence granting what a prohibitive
+     criterion forbids (`counter_terms`), or a model card's or record's denial covered by a
+     candidate requirement (`practice_gap`) => `contradicted`, citing both sides;
    - otherwise the best sentence decides: hedged, partial, optional or future wording
      ("where feasible", "planned for Q3") => `partly_met`; else `met`.
 Verdict: any contradicted criterion => nonconformity; no criterion with evidence =>
 insufficient_evidence; every criterion met => conformant; otherwise partial.
-Confidence rises with the evidence scores and the share of criteria that agree.
+Confidence: how far the criterion nearest its bar sits from it (0.5 = on the bar).
 Questions without criteria (ad-hoc, questionnaires) are treated as one criterion: the question.
+Every threshold was chosen on dev items only: evals/tuning/README.md.
 """
 
 from __future__ import annotations
@@ -63,7 +69,7 @@ class Embeds(Protocol):
 
 @dataclass(frozen=True)
 class ExtractiveParams:
-    """Thresholds, tuned on the demo gold's dev split only (see evals/tuning/README.md)."""
+    """Thresholds, tuned on dev items only (see evals/tuning/README.md)."""
 
     w_criterion: float = 0.55
     w_question: float = 0.25
