@@ -39,6 +39,7 @@ import numpy as np
 
 from reviewer.drafting.base import Drafter
 from reviewer.drafting.cues import (
+    Cues,
     asks_for_disclosure,
     asks_for_right,
     governing_clause,
@@ -238,7 +239,16 @@ class ExtractiveDrafter(Drafter):
         # checked as well.
         vendor = [i for i in map(int, q_order) if sents[i].ev.chunk.doc_type == DocType.vendor]
         vendor_grants = [i for i in vendor[: p.counter_terms] if grants(sents[i].text)]
-        denials = self._practice_denials(sents) if p.practice_gap else []
+        # Cues of whole sentences, read once, for the requirement-vs-practice check.
+        s_cues = [read_cues(s.text) for s in sents] if p.practice_gap else []
+        denials = [
+            i
+            for i, cues in enumerate(s_cues)
+            if sents[i].ev.chunk.doc_type != DocType.policy
+            and cues.negation
+            and not cues.prohibiting
+            and not cues.obligation
+        ]
         kw = content_words(" ".join(question.keywords))
         kw_bonus = np.array([min(1.0, len(kw & w) / 3) for w in s_words]) * 0.05 if kw else 0.0
         assessments: list[CriterionAssessment] = []
@@ -272,7 +282,7 @@ class ExtractiveDrafter(Drafter):
                 counter = [(sents[i], float(rel[i])) for i in vendor_grants if i not in cands]
             gaps: list[tuple[int, int]] = []
             if denials and not asks_for_disclosure(crit.text):
-                gaps = self._gaps(sents, s_words, cands, denials, words)
+                gaps = self._gaps(sents, s_words, s_cues, cands, denials, words)
             assessment, used = self._assess(
                 crit,
                 [sents[i] for i in cands],
@@ -281,7 +291,7 @@ class ExtractiveDrafter(Drafter):
                 prohibitive=prohibitive,
                 contradict=contradict,
                 counter=counter,
-                gaps=[(sents[r], sents[d], float(rel[d])) for r, d in gaps],
+                gaps=[(sents[r], sents[d], s_cues[d].negation[0], float(rel[d])) for r, d in gaps],
             )
             assessments.append(assessment)
             for s in used:
@@ -291,31 +301,23 @@ class ExtractiveDrafter(Drafter):
                     citations.append(Citation(label=s.label, chunk_id=s.ev.chunk.id, quote=s.text))
         return self._draft(assessments, citations, margins=margins)
 
-    @staticmethod
-    def _practice_denials(sents: list[Sentence]) -> list[int]:
-        """Sentences of records of practice (not policies) that deny something was done."""
-        out = []
-        for i, s in enumerate(sents):
-            if s.ev.chunk.doc_type == DocType.policy:
-                continue
-            cues = read_cues(s.text)
-            if cues.negation and not cues.prohibiting and not cues.obligation:
-                out.append(i)
-        return out
-
     def _gaps(
         self,
         sents: list[Sentence],
         s_words: list[set[str]],
+        s_cues: list[Cues],
         cands: list[int],
         denials: list[int],
         crit_words: set[str],
     ) -> list[tuple[int, int]]:
-        """(requirement, denial) pairs: a candidate requirement covers a record's denial."""
+        """(requirement, denial) pairs: a candidate requirement covers a record's denial.
+
+        `denials` are sentences of records of practice (not policies) that deny something was
+        done; a requirement is a candidate with an obligation cue and no negation.
+        """
         found: list[tuple[float, int, int]] = []
         for c in cands:
-            cues = read_cues(sents[c].text)
-            if not cues.obligation or cues.negation:
+            if not s_cues[c].obligation or s_cues[c].negation:
                 continue
             for d in denials:
                 if sents[d].ev.chunk.doc_id == sents[c].ev.chunk.doc_id:
@@ -365,7 +367,7 @@ class ExtractiveDrafter(Drafter):
         prohibitive: bool | None = None,
         contradict: float | None = None,
         counter: list[tuple[Sentence, float]] | None = None,
-        gaps: list[tuple[Sentence, Sentence, float]] | None = None,
+        gaps: list[tuple[Sentence, Sentence, str, float]] | None = None,
     ) -> tuple[CriterionAssessment, list[Sentence]]:
         """Status of one criterion from its candidate sentences (best first) and the ones cited.
 
@@ -410,8 +412,7 @@ class ExtractiveDrafter(Drafter):
                 why = f"permitted ({cues.permission[0]!r}) by a counterparty's term"
                 used = [top, sent]
                 return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
-        for rule, sent, sc in gaps or []:
-            cue = read_cues(sent.text).negation[0]
+        for rule, sent, cue, sc in gaps or []:
             why = f"required, but a record of practice denies it ({cue!r})"
             used = [rule, sent]
             return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used

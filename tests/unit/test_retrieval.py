@@ -20,6 +20,7 @@ from reviewer.retrieval import fused_search, retrieve
 from reviewer.store.lexical import tokenize
 from reviewer.store.vector_cache import CachedEmbedder
 from reviewer.workspace import Workspace, draft_texts
+from tests.unit.hashed_words import hashed_word_vectors
 
 DIM = 384
 
@@ -54,14 +55,7 @@ class CountingEmbedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         self.calls.append(len(texts))
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in tokenize(text):
-                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % DIM] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm:
-                out[row] /= norm
-        return out
+        return hashed_word_vectors((tokenize(t) for t in texts), DIM)
 
     def describe(self) -> dict[str, str]:
         return {"embedding_model": "hashed-words", "embedding_sha256": "0" * 64}

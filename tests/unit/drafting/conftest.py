@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import numpy as np
@@ -12,6 +11,7 @@ from reviewer.config import LLMSettings
 from reviewer.drafting.extractive import content_words
 from reviewer.llm.fake import FakeDrafter
 from reviewer.models import Chunk, ControlRef, Criterion, DocType, Evidence, Question
+from tests.unit.hashed_words import hashed_word_vectors
 
 POLICY_TEXT = (
     "4.2 Classification of training data\n"
@@ -29,7 +29,14 @@ VENDOR_TEXT = (
 )
 
 
-def make_chunk(idx: int, text: str, *, path: str = "policy.md", page: int | None = None) -> Chunk:
+def make_chunk(
+    idx: int,
+    text: str,
+    *,
+    path: str = "policy.md",
+    page: int | None = None,
+    doc_type: DocType = DocType.policy,
+) -> Chunk:
     start = 1000 * idx + 17  # chunks sit at distinct offsets in their documents
     return Chunk(
         id=f"doc{idx}-c{idx}",
@@ -41,7 +48,7 @@ def make_chunk(idx: int, text: str, *, path: str = "policy.md", page: int | None
         char_start=start,
         char_end=start + len(text),
         heading_path=["Data governance"],
-        doc_type=DocType.policy,
+        doc_type=doc_type,
         text=text,
     )
 
@@ -112,14 +119,7 @@ class BagOfWords:
     """Normalised hashed word counts: sentences sharing content words are similar."""
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in content_words(text):
-                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % DIM] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm:
-                out[row] /= norm
-        return out
+        return hashed_word_vectors((content_words(t) for t in texts), DIM)
 
     def describe(self) -> dict[str, Any]:
         return {"embedding_model": "bag-of-words"}

@@ -240,8 +240,8 @@ def test_a_vendor_term_far_from_the_criterion_still_contradicts_a_prohibition() 
     )
     term = Evidence(
         label="E2",
-        chunk=make_chunk(2, "Acme may reuse submitted inputs to improve its services.").model_copy(
-            update={"doc_type": DocType.vendor}
+        chunk=make_chunk(
+            2, "Acme may reuse submitted inputs to improve its services.", doc_type=DocType.vendor
         ),
     )
     assert drafter(counter_terms=0).draft(q, [policy, term]).verdict == Verdict.conformant
@@ -290,8 +290,8 @@ def test_a_record_denying_a_required_practice_contradicts_it() -> None:
     policy = Evidence(label="E1", chunk=make_chunk(1, rule))
     card = Evidence(
         label="E2",
-        chunk=make_chunk(2, "Lineage: not recorded in the lineage tool.").model_copy(
-            update={"doc_type": DocType.model_card}
+        chunk=make_chunk(
+            2, "Lineage: not recorded in the lineage tool.", doc_type=DocType.model_card
         ),
     )
     # The denial itself stays under the contradiction bar, as short record lines do in practice:
@@ -308,7 +308,7 @@ def test_a_record_denying_a_required_practice_contradicts_it() -> None:
     assert drafter(**strict).draft(q, [policy, exception]).verdict == Verdict.conformant
     # A denial the requirement does not cover is about something else.
     text = "Invoices for the tool are not recorded on paper."
-    other = card.model_copy(update={"chunk": card.chunk.model_copy(update={"text": text})})
+    other = Evidence(label="E2", chunk=make_chunk(2, text, doc_type=DocType.model_card))
     assert drafter(**strict).draft(q, [policy, other]).verdict == Verdict.conformant
 
 
