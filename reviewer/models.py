@@ -153,6 +153,7 @@ class Document(Strict):
     size_bytes: int = 0
     metadata: dict[str, Any] = Field(default_factory=dict)
     ingested_at: str = Field(default_factory=utcnow)
+    recipe: str = Field(default="", description="Loader/chunker version and chunk settings used")
 
 
 class Chunk(Strict):

@@ -25,6 +25,7 @@ from reviewer.ingest.loaders import SUPPORTED_EXTENSIONS, load_file
 from reviewer.models import Chunk, DocType, Document
 
 if TYPE_CHECKING:
+    from reviewer.config import IngestSettings
     from reviewer.workspace import Workspace
 
 Progress = Callable[[str, int, int], None]
@@ -56,6 +57,16 @@ class IngestReport:
         for r in self.results:
             out[r.status] = out.get(r.status, 0) + 1
         return out
+
+
+# Bump when a loader or the chunker changes what an unchanged file turns into: documents stored
+# under an older recipe are then re-processed on re-ingest instead of skipped as unchanged.
+INGEST_VERSION = 2
+
+
+def ingest_recipe(settings: IngestSettings) -> str:
+    """How a file becomes chunks: code version and the chunk settings (limits do not count)."""
+    return f"v{INGEST_VERSION} chunk={settings.chunk_tokens} overlap={settings.overlap_tokens}"
 
 
 def doc_id_for(path: Path) -> str:
@@ -170,7 +181,13 @@ def _prepare(
     size = path.stat().st_size
     sha = sha256_of(path)
     old = ws.docs.get(doc_id)
-    if old and old.sha256 == sha and (doc_type is None or old.doc_type == doc_type):
+    recipe = ingest_recipe(ws.settings.ingest)
+    if (
+        old
+        and old.sha256 == sha
+        and old.recipe == recipe
+        and (doc_type is None or old.doc_type == doc_type)
+    ):
         return FileResult(shown, "unchanged", doc_id, old.doc_type.value, old.n_chunks, old.pages)
 
     loaded = load_file(path, ws.settings.ingest)
@@ -208,6 +225,7 @@ def _prepare(
         n_chunks=len(chunks),
         size_bytes=size,
         metadata=loaded.metadata,
+        recipe=recipe,
     )
     result = FileResult(
         shown,

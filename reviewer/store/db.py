@@ -114,8 +114,15 @@ CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 """
 
+# How each document was turned into chunks (loader/chunker version and chunk settings); a
+# document stored under another recipe is re-processed on re-ingest, not skipped as unchanged.
+_SCHEMA_V2 = """
+ALTER TABLE documents ADD COLUMN recipe TEXT NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", _SCHEMA_V1),
+    (2, "documents.recipe", _SCHEMA_V2),
 ]
 
 

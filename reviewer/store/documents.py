@@ -14,7 +14,7 @@ CHUNKS_VERSION = "chunks_version"
 # Every column a Document needs: not the full text, page spans or flags, which can be megabytes.
 DOC_COLUMNS = (
     "id, path, source_path, sha256, doc_type, title, pages, n_chunks, size_bytes, metadata, "
-    "ingested_at"
+    "ingested_at, recipe"
 )
 
 
@@ -31,6 +31,7 @@ def _doc(row: sqlite3.Row) -> Document:
         size_bytes=row["size_bytes"],
         metadata=json.loads(row["metadata"]),
         ingested_at=row["ingested_at"],
+        recipe=row["recipe"],
     )
 
 
@@ -146,8 +147,8 @@ class DocumentStore:
             c.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.id,))
             c.execute(
                 "INSERT OR REPLACE INTO documents (id, path, source_path, sha256, doc_type, title, "
-                "pages, n_chunks, size_bytes, metadata, ingested_at, text, page_spans, flags) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "pages, n_chunks, size_bytes, metadata, ingested_at, text, page_spans, flags, "
+                "recipe) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.id,
                     doc.path,
@@ -163,6 +164,7 @@ class DocumentStore:
                     text,
                     json.dumps(list(page_spans)),
                     json.dumps(list(flags)),
+                    doc.recipe,
                 ),
             )
             c.executemany(

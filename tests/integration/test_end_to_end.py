@@ -66,6 +66,26 @@ def test_changed_file_replaces_its_chunks_everywhere(tmp_path: Path) -> None:
     assert ws.docs.chunk_ids() == set() == set(ws.vectors.ids())
 
 
+def test_new_chunk_settings_rechunk_an_unchanged_file(tmp_path: Path) -> None:
+    """Unchanged content under another recipe (chunk size, loader/chunker version) is redone."""
+    folder = tmp_path / "ev"
+    folder.mkdir()
+    sentences = [f"Control {i} requires the model owner to record evidence." for i in range(60)]
+    (folder / "policy.md").write_text("# Policy\n\n" + " ".join(sentences) + "\n")
+    ws = Workspace.open(tmp_path / "ws")
+    ws.ingest([folder])
+    before = ws.docs.chunk_ids()
+    assert [r.status for r in ws.ingest([folder]).results] == ["unchanged"]
+    ws.close()
+    smaller = Workspace.open(tmp_path / "ws", ingest={"chunk_tokens": 80, "overlap_tokens": 10})
+    report = smaller.ingest([folder])
+    assert [r.status for r in report.results] == ["replaced"]
+    after = smaller.docs.chunk_ids()
+    assert len(after) > len(before)
+    assert set(smaller.vectors.ids()) == after == set(smaller.lexical.ids)
+    assert [r.status for r in smaller.ingest([folder]).results] == ["unchanged"]
+
+
 def test_demo_review_presents_only_verified_quotes(demo_ws: Workspace) -> None:
     findings = demo_ws.current_findings()
     assert len(findings) == len(demo_ws.bank("iso27001-ai").questions)

@@ -14,6 +14,8 @@ import pytest
 from reviewer.store import db
 from reviewer.store.db import MIGRATIONS, StoreError, connect, write_tx
 
+NEXT = max(v for v, _, _ in MIGRATIONS) + 1  # the version a migration added by a test gets
+
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
@@ -53,7 +55,7 @@ def test_ingest_tables_have_the_agreed_columns(conn: sqlite3.Connection) -> None
 
     assert columns("documents") == [
         "id", "path", "source_path", "sha256", "doc_type", "title", "pages", "n_chunks",
-        "size_bytes", "metadata", "ingested_at", "text", "page_spans", "flags",
+        "size_bytes", "metadata", "ingested_at", "text", "page_spans", "flags", "recipe",
     ]  # fmt: skip
     assert columns("chunks") == [
         "id", "doc_id", "doc_sha256", "path", "ordinal", "page", "char_start", "char_end",
@@ -88,10 +90,11 @@ def test_migrations_are_idempotent_on_reopen(db_path: Path) -> None:
 
 def test_new_migration_is_applied_on_reopen(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     connect(db_path).close()
-    extra = (2, "add notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);")
+    current = [v for v, _, _ in MIGRATIONS]
+    extra = (NEXT, "add notes", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);")
     monkeypatch.setattr(db, "MIGRATIONS", [*MIGRATIONS, extra])
     conn = connect(db_path)
-    assert db.applied_versions(conn) == [1, 2]
+    assert db.applied_versions(conn) == [*current, NEXT]
     conn.execute("INSERT INTO notes (body) VALUES ('x')")
     conn.close()
 
@@ -100,16 +103,16 @@ def test_failed_migration_rolls_back_and_names_the_file(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     connect(db_path).close()
-    broken = (2, "broken", "CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);")
+    broken = (NEXT, "broken", "CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);")
     monkeypatch.setattr(db, "MIGRATIONS", [*MIGRATIONS, broken])
     with pytest.raises(StoreError) as err:
         connect(db_path)
     message = str(err.value)
-    assert str(db_path) in message and "migration 2" in message and "\n" not in message
+    assert str(db_path) in message and f"migration {NEXT}" in message and "\n" not in message
 
     monkeypatch.setattr(db, "MIGRATIONS", MIGRATIONS)
     conn = connect(db_path)
-    assert db.applied_versions(conn) == [1]
+    assert db.applied_versions(conn) == [v for v, _, _ in MIGRATIONS]
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     assert "half" not in names  # the migration's first statement was rolled back too
     conn.close()
