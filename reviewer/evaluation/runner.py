@@ -74,13 +74,12 @@ def run_eval(
     chash = corpus_hash(docs_dir)
     ws_path = workspace or default_workspace(docs_dir, chash)
     ws = Workspace.open(ws_path, **(settings_overrides or {}))
-    stamp = ws.root / "corpus.sha256"
-    if not stamp.is_file() or stamp.read_text().strip() != chash or not ws.documents():
-        ingest = ws.ingest([docs_dir])
-        if ingest.failed:
-            failures = "; ".join(r.error or r.path for r in ingest.failed)
-            raise RuntimeError(f"{docs_dir}: some documents could not be ingested: {failures}")
-        stamp.write_text(chash)
+    # Always through ingest: it skips files stored under the same content and recipe, and redoes
+    # those an older loader or chunker produced (a corpus-hash stamp kept them forever).
+    ingest = ws.ingest([docs_dir])
+    if ingest.failed:
+        failures = "; ".join(r.error or r.path for r in ingest.failed)
+        raise RuntimeError(f"{docs_dir}: some documents could not be ingested: {failures}")
     banks = {q.id: q for q in all_questions()}
     queries = [hide_answers(item) for item in items]
     # Retrieval is shared by the drafters: same evidence, fair comparison.
