@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from evals.tuning.devset import dev_parser, load_dev
-from reviewer.drafting.extractive import ExtractiveDrafter, ExtractiveParams
+from evals.tuning.devset import dev_parser, drafters_for, load_dev
+from reviewer.drafting.extractive import ExtractiveParams
 from reviewer.models import Verdict
 
 
@@ -26,14 +26,11 @@ def main() -> None:
     ap = dev_parser(__doc__)
     ap.add_argument("--set", default="")
     args = ap.parse_args()
-    ws, devs = load_dev(args.gold, args.docs)
-    params = replace(ExtractiveParams(), **parse_set(args.set))
-    drafter = ExtractiveDrafter(
-        ws.cached_embedder, params, idf=ws.idf(), background=ws.background_sentences()
-    )
+    devs = load_dev(args.gold, args.docs)
+    drafters = drafters_for(devs, replace(ExtractiveParams(), **parse_set(args.set)))
     counts: Counter[tuple[str, str]] = Counter()
     for dev in devs:
-        d = drafter.draft(dev.question, dev.evidence)
+        d = drafters[id(dev.ws)].draft(dev.question, dev.evidence)
         counts[(dev.item.verdict.value, d.verdict.value)] += 1
     names = [v.value for v in Verdict]
     print("gold \\ drafted".ljust(24) + "".join(n[:11].rjust(13) for n in names))

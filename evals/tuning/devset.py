@@ -1,7 +1,11 @@
-"""The dev items every tuning script reads: gold item, question and retrieved evidence.
+"""The dev items every tuning script reads: gold item, question, retrieved evidence, workspace.
 
 Only the dev split is ever loaded here; the demo test split and the real-document set are for
 reporting (`reviewer eval`), never for tuning.
+
+Dev items may come from several corpora: `--docs` takes one folder for all gold files, or one
+folder per gold file in the same order. Each corpus gets its own eval workspace, so IDF and the
+background sample (which the drafter's relative bars read) are per corpus, as in `reviewer eval`.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewer.banks import all_questions
+from reviewer.drafting.extractive import ExtractiveDrafter, ExtractiveParams
 from reviewer.evaluation.gold import GoldItem, hide_answers, load_gold
 from reviewer.evaluation.runner import corpus_hash, default_workspace, question_for
 from reviewer.models import Evidence, Question
@@ -22,24 +27,63 @@ class DevItem:
     item: GoldItem
     question: Question
     evidence: list[Evidence]
+    ws: Workspace
 
 
 def dev_parser(description: str | None) -> argparse.ArgumentParser:
     """An argument parser with the --gold and --docs options every tuning script takes."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--gold", type=Path, nargs="+", required=True)
-    ap.add_argument("--docs", type=Path, required=True)
+    ap.add_argument(
+        "--docs",
+        type=Path,
+        nargs="+",
+        required=True,
+        help="one corpus folder for every gold file, or one per gold file in the same order",
+    )
     return ap
 
 
-def load_dev(gold: list[Path], docs: Path) -> tuple[Workspace, list[DevItem]]:
-    """The eval workspace for `docs` (ingested on first use) and its dev items, retrieved."""
-    ws = Workspace.open(default_workspace(docs, corpus_hash(docs)))
-    ws.ingest([docs])  # unchanged files under the current recipe are skipped
+def pair_gold_with_docs(gold: list[Path], docs: list[Path]) -> list[tuple[Path, Path]]:
+    """(gold file, corpus folder) pairs: one folder shared by all, or one folder per file."""
+    if len(docs) == 1:
+        return [(g, docs[0]) for g in gold]
+    if len(docs) != len(gold):
+        raise SystemExit(
+            f"--docs: give 1 folder or {len(gold)} (one per gold file), not {len(docs)}"
+        )
+    return list(zip(gold, docs, strict=True))
+
+
+def load_dev(gold: list[Path], docs: list[Path]) -> list[DevItem]:
+    """The dev items of every gold file, retrieved in the eval workspace of their corpus."""
     banks = {q.id: q for q in all_questions()}
+    spaces: dict[Path, Workspace] = {}
     out = []
-    for path in gold:
+    for path, folder in pair_gold_with_docs(gold, docs):
+        if folder not in spaces:
+            ws = Workspace.open(default_workspace(folder, corpus_hash(folder)))
+            ws.ingest([folder])  # unchanged files under the current recipe are skipped
+            spaces[folder] = ws
+        ws = spaces[folder]
         for item in load_gold(path, split="dev"):
             q = question_for(hide_answers(item), banks)
-            out.append(DevItem(item, q, ws.retrieve(q, scope=item.scope or None)))
-    return ws, out
+            out.append(DevItem(item, q, ws.retrieve(q, scope=item.scope or None), ws))
+    return out
+
+
+def drafters_for(
+    devs: list[DevItem], params: ExtractiveParams | None = None
+) -> dict[int, ExtractiveDrafter]:
+    """One extractive drafter per workspace (keyed by `id(ws)`), each with its corpus statistics."""
+    out: dict[int, ExtractiveDrafter] = {}
+    for dev in devs:
+        if id(dev.ws) not in out:
+            ws = dev.ws
+            out[id(ws)] = ExtractiveDrafter(
+                ws.cached_embedder,
+                params or ExtractiveParams(),
+                idf=ws.idf(),
+                background=ws.background_sentences(),
+            )
+    return out

@@ -7,7 +7,7 @@ Dev split only, like every script here. --all prints the items it gets right too
 
 from __future__ import annotations
 
-from evals.tuning.devset import dev_parser, load_dev
+from evals.tuning.devset import dev_parser, drafters_for, load_dev
 
 
 def main() -> None:
@@ -15,14 +15,14 @@ def main() -> None:
     ap.add_argument("--all", action="store_true", help="print correct items too")
     ap.add_argument("--ids", default="", help="only these item ids (comma-separated)")
     args = ap.parse_args()
-    ws, devs = load_dev(args.gold, args.docs)
-    drafter = ws.drafter("extractive")
+    devs = load_dev(args.gold, args.docs)
+    drafters = drafters_for(devs)
     wrong = 0
     for dev in devs:
         item, q, ev = dev.item, dev.question, dev.evidence
         if args.ids and item.id not in args.ids.split(","):
             continue
-        d = drafter.draft(q, ev)
+        d = drafters[id(dev.ws)].draft(q, ev)
         ok = d.verdict == item.verdict
         wrong += not ok
         if ok and not args.all:

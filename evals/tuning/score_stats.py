@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from evals.tuning.devset import dev_parser, load_dev
-from reviewer.drafting.extractive import content_words, sample_sentences, weighted_coverage
+from evals.tuning.devset import dev_parser, drafters_for, load_dev
+from reviewer.drafting.extractive import content_words, weighted_coverage
 from reviewer.models import Criterion
 
 
@@ -28,16 +28,17 @@ def mixed_score(
 
 def main() -> None:
     args = dev_parser(__doc__).parse_args()
-    ws, devs = load_dev(args.gold, args.docs)
-    drafter = ws.drafter("extractive")
-    idf = ws.idf()
-    bg = sample_sentences(ws.docs.all_chunk_texts()[1])
-    emb = ws.cached_embedder
-    bg_vec = emb.embed(bg)
-    bg_words = [content_words(s) for s in bg]
+    devs = load_dev(args.gold, args.docs)
+    drafters = drafters_for(devs)
+    backgrounds: dict[int, tuple[np.ndarray, list[set[str]]]] = {}
     for dev in devs:
-        item, q, ev = dev.item, dev.question, dev.evidence
-        sents = drafter.sentences(ev)  # type: ignore[attr-defined]
+        item, q, ev, ws = dev.item, dev.question, dev.evidence, dev.ws
+        drafter, idf, emb = drafters[id(ws)], ws.idf(), ws.cached_embedder
+        if id(ws) not in backgrounds:
+            bg = ws.background_sentences()
+            backgrounds[id(ws)] = (emb.embed(bg), [content_words(s) for s in bg])
+        bg_vec, bg_words = backgrounds[id(ws)]
+        sents = drafter.sentences(ev)
         crits = q.criteria or [Criterion(id="q", text=q.text)]
         vec = emb.embed([s.text for s in sents] + [q.text] + [c.text for c in crits])
         sv, qv, cv = vec[: len(sents)], vec[len(sents)], vec[len(sents) + 1 :]

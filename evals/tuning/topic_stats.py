@@ -10,22 +10,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from evals.tuning.devset import dev_parser, load_dev
-from reviewer.drafting.extractive import ExtractiveDrafter, content_words, weighted_coverage
+from evals.tuning.devset import dev_parser, drafters_for, load_dev
+from reviewer.drafting.extractive import content_words, weighted_coverage
 
 
 def main() -> None:
     args = dev_parser(__doc__).parse_args()
-    ws, devs = load_dev(args.gold, args.docs)
-    drafter = ws.drafter("extractive")
-    assert isinstance(drafter, ExtractiveDrafter)
-    idf = ws.idf()
-    bg_texts = ws.background_sentences()
-    bg = ws.cached_embedder.embed(bg_texts)
-    bg_words = [content_words(t) for t in bg_texts]
+    devs = load_dev(args.gold, args.docs)
+    drafters = drafters_for(devs)
+    backgrounds: dict[int, tuple[np.ndarray, list[set[str]]]] = {}
     rows = []
     for dev in devs:
-        item, q = dev.item, dev.question
+        item, q, ws = dev.item, dev.question, dev.ws
+        drafter, idf = drafters[id(ws)], ws.idf()
+        if id(ws) not in backgrounds:
+            bg_texts = ws.background_sentences()
+            backgrounds[id(ws)] = (
+                ws.cached_embedder.embed(bg_texts),
+                [content_words(t) for t in bg_texts],
+            )
+        bg, bg_words = backgrounds[id(ws)]
         sents = drafter.sentences(dev.evidence)
         vec = ws.cached_embedder.embed([s.text for s in sents] + [q.text])
         sv, qv = vec[:-1], vec[-1]

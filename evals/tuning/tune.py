@@ -15,24 +15,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from evals.tuning.devset import dev_parser, load_dev
-from reviewer.drafting.extractive import ExtractiveDrafter, ExtractiveParams
+from evals.tuning.devset import DevItem, dev_parser, drafters_for, load_dev
+from reviewer.drafting.extractive import ExtractiveParams
 from reviewer.evaluation.metrics import ItemResult, score
-from reviewer.workspace import Workspace
 
 
-def evaluate(
-    ws: Workspace, items: list[Any], prepared: list[Any], params: ExtractiveParams
-) -> dict[str, Any]:
-    drafter = ExtractiveDrafter(
-        ws.cached_embedder, params, idf=ws.idf(), background=ws.background_sentences()
-    )
+def evaluate(devs: list[DevItem], params: ExtractiveParams) -> dict[str, Any]:
+    drafters = drafters_for(devs, params)
     results = []
-    for item, (q, ev) in zip(items, prepared, strict=True):
-        f = ws.draft(q, ev, drafter)
+    for dev in devs:
+        ev = dev.evidence
+        f = dev.ws.draft(dev.question, ev, drafters[id(dev.ws)])
         results.append(
             ItemResult(
-                item=item,
+                item=dev.item,
                 predicted=f.verdict,
                 citations=[c for c in f.citations if c.verified],
                 fabricated=0,
@@ -55,9 +51,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.split != "dev":
         raise SystemExit("tune only on the dev split")
-    ws, devs = load_dev(args.gold, args.docs)
-    items = [dev.item for dev in devs]
-    prepared = [(dev.question, dev.evidence) for dev in devs]
+    devs = load_dev(args.gold, args.docs)
     grid = {}
     for part in args.grid.split(";"):
         name, values = part.split("=")
@@ -65,7 +59,7 @@ def main() -> None:
     rows = []
     for combo in itertools.product(*grid.values()):
         params = replace(ExtractiveParams(), **dict(zip(grid.keys(), combo, strict=True)))
-        m = evaluate(ws, items, prepared, params)
+        m = evaluate(devs, params)
         row = {
             **dict(zip(grid.keys(), combo, strict=True)),
             "macro_f1": m["verdict"]["macro_f1"],
