@@ -1,0 +1,153 @@
+"""Evidence recall@10 of retrieval variants on dev items, scoped and whole-corpus apart.
+
+    python -m evals.tuning.retrieval_variants --gold $G --docs corpora/demo
+Dev split only. Each variant changes one thing against the shipped retrieval (`reviewer.retrieval`):
+a per-document cap on the top ten, other sub-query sets, the doc-type boost, the RRF constant,
+and re-ranking the fused candidates by their best sentence's drafter score (MiniLM
+criterion/question similarity + IDF word overlap), alone or fused with the shipped order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from evals.tuning.devset import DevItem, dev_parser, load_dev
+from reviewer import retrieval as R
+from reviewer.drafting.extractive import (
+    ExtractiveParams,
+    clean_sentences,
+    content_words,
+    weighted_coverage,
+)
+from reviewer.models import Question
+from reviewer.text import find_quote
+
+Order = Callable[[DevItem, list[R.Hit]], list[R.Hit]]
+
+
+def recall_at_10(
+    devs: list[DevItem],
+    *,
+    scoped: bool,
+    queries: Callable[[Question], list[str]] = R.subqueries,
+    order: Order | None = None,
+    boost: float | None = None,
+    rrf_k: int | None = None,
+) -> tuple[int, int]:
+    found = total = 0
+    for dev in devs:
+        if bool(dev.item.scope) != scoped or not dev.item.evidence:
+            continue
+        ws, q = dev.ws, dev.question
+        cfg = ws.settings.retrieval.model_copy(
+            update={k: v for k, v in (("doc_type_boost", boost), ("rrf_k", rrf_k)) if v is not None}
+        )
+        saved, ws.settings.retrieval = ws.settings.retrieval, cfg
+        try:
+            hits = R.fused_search(
+                ws,
+                queries(q),
+                k=30 if order else 20,
+                doc_ids=R.resolve_scope(ws, dev.item.scope),
+                doc_types=q.doc_types,
+            )
+        finally:
+            ws.settings.retrieval = saved
+        hits = order(dev, hits)[:20] if order else hits
+        repeated = Counter(h.chunk.doc_id for h in hits)
+        texts = ws.docs.texts(sorted(d for d, n in repeated.items() if n > 1))
+        evidence = R.pack(R.merge_overlaps(hits, texts), cfg.token_budget, 10)
+        for gold in dev.item.evidence:
+            total += 1
+            found += any(
+                Path(e.chunk.path).name == gold.file and find_quote(e.chunk.text, gold.quote)
+                for e in evidence
+            )
+    return found, total
+
+
+def cap_per_document(cap: int) -> Order:
+    def order(dev: DevItem, hits: list[R.Hit]) -> list[R.Hit]:
+        seen: Counter[str] = Counter()
+        first, rest = [], []
+        for h in hits:
+            seen[h.chunk.doc_id] += 1
+            (first if seen[h.chunk.doc_id] <= cap else rest).append(h)
+        return first + rest
+
+    return order
+
+
+def best_sentence_scores(dev: DevItem, hits: list[R.Hit]) -> np.ndarray:
+    """Each hit's best sentence under the drafter's criterion score (max over criteria)."""
+    ws, q, p = dev.ws, dev.question, ExtractiveParams()
+    crits = [c.text for c in q.criteria] or [q.text]
+    qv = ws.cached_embedder.embed([q.text, *crits])
+    crit_words = [content_words(c) for c in crits]
+    idf = ws.idf()
+    best = []
+    for h in hits:
+        sents = list(clean_sentences(h.chunk.text, p)) or [h.chunk.text[:600]]
+        sv = ws.cached_embedder.embed(sents)
+        words = [content_words(s) for s in sents]
+        per_crit = [
+            p.w_criterion * (sv @ qv[1 + i])
+            + p.w_question * (sv @ qv[0])
+            + p.w_lexical * np.array([weighted_coverage(cw, w, idf) for w in words])
+            for i, cw in enumerate(crit_words)
+        ]
+        best.append(float(np.max(per_crit)))
+    return np.array(best)
+
+
+def sentence_rerank(weight: float | None) -> Order:
+    """Order by best sentence alone (weight None) or RRF of shipped rank and sentence rank."""
+
+    def order(dev: DevItem, hits: list[R.Hit]) -> list[R.Hit]:
+        best = best_sentence_scores(dev, hits)
+        if weight is None:
+            idx = np.argsort(-best, kind="stable")
+        else:
+            rank = np.argsort(np.argsort(-best, kind="stable"))
+            fused = [1 / (10 + i) + weight / (10 + rank[i]) for i in range(len(hits))]
+            idx = np.argsort(-np.array(fused), kind="stable")
+        return [hits[int(i)] for i in idx]
+
+    return order
+
+
+def main() -> None:
+    args = dev_parser(__doc__).parse_args()
+    devs = load_dev(args.gold, args.docs)
+
+    def criteria(q: Question) -> list[str]:
+        return [c.text for c in q.criteria] or [q.text]
+
+    variants: list[tuple[str, dict[str, object]]] = [
+        ("shipped", {}),
+        ("cap 2 chunks per document", {"order": cap_per_document(2)}),
+        ("cap 3 chunks per document", {"order": cap_per_document(3)}),
+        ("no keyword sub-query", {"queries": lambda q: [q.text, *criteria(q)]}),
+        ("criteria only", {"queries": criteria}),
+        ("question counted twice", {"queries": lambda q: [q.text, *R.subqueries(q)]}),
+        ("doc-type boost 0", {"boost": 0.0}),
+        ("doc-type boost 0.3", {"boost": 0.3}),
+        ("RRF k 20", {"rrf_k": 20}),
+        ("RRF k 120", {"rrf_k": 120}),
+        ("best sentence only", {"order": sentence_rerank(None)}),
+        ("RRF shipped + best sentence", {"order": sentence_rerank(1.0)}),
+    ]
+    for name, kw in variants:
+        cells = []
+        for scoped in (True, False):
+            found, total = recall_at_10(devs, scoped=scoped, **kw)  # type: ignore[arg-type]
+            cells.append(f"{found / total:.3f} ({found}/{total})" if total else "-")
+        print(f"{name:32} scoped {cells[0]:16} whole corpus {cells[1]}")
+
+
+if __name__ == "__main__":
+    main()
