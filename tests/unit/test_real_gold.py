@@ -1,9 +1,15 @@
-"""Integrity of the held-out real-document gold set (evals/gold/real.jsonl + evals/real/)."""
+"""Integrity of the real-document gold sets.
+
+Held out (never tuned on): `evals/gold/real.jsonl` over `evals/real/docs/`.
+Dev (tuning): `evals/gold/real_dev_cards.jsonl` over `evals/real_dev/cards/` and
+`evals/gold/real_dev_policies.jsonl` over `evals/real_dev/policies/`.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,27 +19,74 @@ from reviewer.models import Verdict
 from reviewer.text import find_quote
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "evals" / "real" / "docs"
-GOLD = ROOT / "evals" / "gold" / "real.jsonl"
-SOURCES = ROOT / "evals" / "real" / "SOURCES.md"
-
 THEMES = {"A.8.2", "A.12.6", "A.14.2", "A.15.1", "ISO42001"}
-MIN_PER_VERDICT = 8
-MIN_ITEMS = 45
 
 
-def _items() -> list[dict[str, Any]]:
-    lines = [line for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+@dataclass(frozen=True)
+class GoldSet:
+    gold: Path
+    docs: Path
+    sources: Path
+    min_items: int
+    min_per_verdict: int
+    min_whole_corpus: int
+    n_docs: tuple[int, int]
+    split: str | None  # every item carries this split (None: no split field, held out)
+
+    def __str__(self) -> str:
+        return self.gold.name
+
+
+HELD_OUT = GoldSet(
+    ROOT / "evals/gold/real.jsonl",
+    ROOT / "evals/real/docs",
+    ROOT / "evals/real/SOURCES.md",
+    45,
+    8,
+    8,
+    (10, 14),
+    None,
+)
+DEV_SOURCES = ROOT / "evals/real_dev/SOURCES.md"
+SETS = [
+    HELD_OUT,
+    GoldSet(
+        ROOT / "evals/gold/real_dev_cards.jsonl",
+        ROOT / "evals/real_dev/cards",
+        DEV_SOURCES,
+        30,
+        7,
+        6,
+        (6, 8),
+        "dev",
+    ),
+    GoldSet(
+        ROOT / "evals/gold/real_dev_policies.jsonl",
+        ROOT / "evals/real_dev/policies",
+        DEV_SOURCES,
+        30,
+        7,
+        6,
+        (6, 8),
+        "dev",
+    ),
+]
+sets = pytest.mark.parametrize("gs", SETS, ids=str)
+
+
+def _items(gs: GoldSet) -> list[dict[str, Any]]:
+    lines = [line for line in gs.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [json.loads(line) for line in lines]
 
 
-def _doc_files() -> list[Path]:
-    return sorted(p for p in DOCS.iterdir() if p.is_file())
+def _doc_files(gs: GoldSet) -> list[Path]:
+    return sorted(p for p in gs.docs.iterdir() if p.is_file())
 
 
-def test_every_line_parses_with_required_fields() -> None:
+@sets
+def test_every_line_parses_with_required_fields(gs: GoldSet) -> None:
     required = {"id", "question", "criteria", "scope", "verdict", "evidence", "theme", "notes"}
-    for n, line in enumerate(GOLD.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(gs.gold.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         item = json.loads(line)  # a malformed line fails here with its position
@@ -42,22 +95,34 @@ def test_every_line_parses_with_required_fields() -> None:
         assert isinstance(item["criteria"], list) and item["criteria"], f"line {n}: no criteria"
         assert isinstance(item["scope"], list), f"line {n}: scope must be a list"
         assert item["theme"] in THEMES, f"line {n}: unknown theme {item['theme']!r}"
+        assert item.get("split") == gs.split, f"line {n}: split {item.get('split')!r}"
 
 
-def test_ids_are_unique_and_set_is_large_enough() -> None:
-    ids = [item["id"] for item in _items()]
-    assert len(ids) >= MIN_ITEMS
+@sets
+def test_ids_are_unique_and_set_is_large_enough(gs: GoldSet) -> None:
+    ids = [item["id"] for item in _items(gs)]
+    assert len(ids) >= gs.min_items
     assert len(ids) == len(set(ids)), [i for i, c in Counter(ids).items() if c > 1]
 
 
-def test_verdicts_are_valid_and_each_class_is_represented() -> None:
-    counts = Counter(Verdict(item["verdict"]) for item in _items())
+def test_dev_and_held_out_sets_share_no_document_or_id() -> None:
+    held_docs = {p.name for p in _doc_files(HELD_OUT)}
+    held_ids = {item["id"] for item in _items(HELD_OUT)}
+    for gs in SETS[1:]:
+        assert not held_docs & {p.name for p in _doc_files(gs)}, gs
+        assert not held_ids & {item["id"] for item in _items(gs)}, gs
+
+
+@sets
+def test_verdicts_are_valid_and_each_class_is_represented(gs: GoldSet) -> None:
+    counts = Counter(Verdict(item["verdict"]) for item in _items(gs))
     for verdict in Verdict:
-        assert counts[verdict] >= MIN_PER_VERDICT, f"{verdict.value}: only {counts[verdict]}"
+        assert counts[verdict] >= gs.min_per_verdict, f"{verdict.value}: only {counts[verdict]}"
 
 
-def test_evidence_matches_verdict() -> None:
-    for item in _items():
+@sets
+def test_evidence_matches_verdict(gs: GoldSet) -> None:
+    for item in _items(gs):
         evidence = item["evidence"]
         if item["verdict"] == Verdict.insufficient_evidence.value:
             assert evidence == [], f"{item['id']}: insufficient_evidence must cite nothing"
@@ -65,53 +130,59 @@ def test_evidence_matches_verdict() -> None:
             assert 1 <= len(evidence) <= 3, f"{item['id']}: needs 1-3 quotes"
 
 
-def test_scope_and_evidence_files_exist() -> None:
-    names = {p.name for p in _doc_files()}
-    for item in _items():
+@sets
+def test_scope_and_evidence_files_exist(gs: GoldSet) -> None:
+    names = {p.name for p in _doc_files(gs)}
+    for item in _items(gs):
         for name in item["scope"]:
-            assert name in names, f"{item['id']}: scope file {name} not in {DOCS}"
+            assert name in names, f"{item['id']}: scope file {name} not in {gs.docs}"
         for ev in item["evidence"]:
-            assert ev["file"] in names, f"{item['id']}: evidence file {ev['file']} not in {DOCS}"
+            assert ev["file"] in names, f"{item['id']}: evidence file {ev['file']} not in {gs.docs}"
             if item["scope"]:
                 assert ev["file"] in item["scope"], f"{item['id']}: {ev['file']} outside scope"
 
 
-def test_whole_corpus_questions_are_present() -> None:
-    assert sum(1 for item in _items() if not item["scope"]) >= 8
+@sets
+def test_whole_corpus_questions_are_present(gs: GoldSet) -> None:
+    assert sum(1 for item in _items(gs) if not item["scope"]) >= gs.min_whole_corpus
 
 
-def test_every_quote_is_found_in_its_file() -> None:
-    texts = {p.name: p.read_text(encoding="utf-8") for p in _doc_files()}
+@sets
+def test_every_quote_is_found_in_its_file(gs: GoldSet) -> None:
+    texts = {p.name: p.read_text(encoding="utf-8") for p in _doc_files(gs)}
     missing = [
         f"{item['id']} {ev['file']}: {ev['quote'][:60]!r}"
-        for item in _items()
+        for item in _items(gs)
         for ev in item["evidence"]
         if find_quote(texts[ev["file"]], ev["quote"]) is None
     ]
     assert not missing, "\n".join(missing)
 
 
-def _source_licences() -> dict[str, str]:
-    """File name -> licence cell from the SOURCES.md table (columns: file, repo, path, commit, licence, ...)."""
+def _source_licences(sources: Path) -> dict[str, str]:
+    """File name -> licence cell of a SOURCES.md table (columns: file, repo, path, commit, licence, ...)."""
     licences: dict[str, str] = {}
-    for line in SOURCES.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    for line in sources.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
         if len(cells) >= 5 and cells[0].endswith((".md", ".txt")):
             licences[cells[0]] = cells[4]
     return licences
 
 
-def test_sources_lists_every_document_with_a_licence() -> None:
-    licences = _source_licences()
-    for path in _doc_files():
-        assert path.name in licences, f"SOURCES.md does not list {path.name}"
+@sets
+def test_sources_lists_every_document_with_a_licence(gs: GoldSet) -> None:
+    licences = _source_licences(gs.sources)
+    for path in _doc_files(gs):
+        assert path.name in licences, f"{gs.sources.name} does not list {path.name}"
         licence = licences[path.name].lower()
         assert licence and licence not in {"unknown", "?", "-"}, f"{path.name}: no licence"
 
 
-def test_documents_are_plain_text_of_reasonable_size() -> None:
-    files = _doc_files()
-    assert 10 <= len(files) <= 14
+@sets
+def test_documents_are_plain_text_of_reasonable_size(gs: GoldSet) -> None:
+    files = _doc_files(gs)
+    low, high = gs.n_docs
+    assert low <= len(files) <= high
     for path in files:
         assert path.suffix in {".md", ".txt"}, path.name
         size = len(path.read_text(encoding="utf-8"))
@@ -119,7 +190,8 @@ def test_documents_are_plain_text_of_reasonable_size() -> None:
         assert 800 <= size <= 40_000, f"{path.name}: {size} chars"
 
 
-def test_gold_loader_accepts_the_file() -> None:
+@sets
+def test_gold_loader_accepts_the_file(gs: GoldSet) -> None:
     gold = pytest.importorskip("reviewer.evaluation.gold")
-    items = gold.load_gold(GOLD)
-    assert len(items) == len(_items())
+    items = gold.load_gold(gs.gold)
+    assert len(items) == len(_items(gs))
