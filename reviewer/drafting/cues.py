@@ -17,7 +17,8 @@ _PRACTICE = (
     r"implemented|conducted|tracked|recorded|scanned|monitored|audited|approved|signed|encrypted|"
     r"verified|validated|checked|inventoried|catalogued|maintained|enforced|defined|established|"
     r"measured|retained|logged|red[- ]teamed|patched|updated|required|covered|addressed|included|"
-    r"considered|performed|in place|available|applied)"
+    r"considered|performed|in place|available|applied|intended|designed|recommended|eligible|"
+    r"obligated|obliged|subject to|supported|guaranteed|warranted|responsible|liable)"
 )
 
 # Base forms after "does not": only the denial of a practice counts. "does not weaken the
@@ -27,7 +28,8 @@ _PRACTICE_VERB = (
     r"track|record|scan|monitor|audit|approve|sign|encrypt|verify|validate|check|inventory|"
     r"maintain|enforce|define|establish|measure|retain|log|patch|update|require|cover|address|"
     r"include|consider|apply|have|provide|support|offer|guarantee|publish|disclose|keep|follow|"
-    r"undergo|use|train|collect|store|share|delete|notify|report|red[- ]team)\b"
+    r"undergo|use|train|collect|store|share|delete|notify|report|red[- ]team|recommend|warrant|"
+    r"commit|promise|accept)\b"
 )
 
 # Absence or denial of a practice: "has not been evaluated", "no formal process", "out of scope".
@@ -42,6 +44,9 @@ NEGATION = re.compile(
     + r"|never\b|out of scope|not in scope|not applicable|\bn/a\b|\btbd\b|to be (?:determined|defined|confirmed)"
     + r"|\bunclassified\b|\bunlabell?ed\b|\bunversioned\b|\buntested\b|\bundocumented\b|\bunknown\b|\blacks?\b|\babsent\b"
     + r"|cannot (?:be )?(?:guarantee|confirm|verify|reproduce|audit)|no longer"
+    # Terms and security policies deny by exclusion: "neither ... nor ... give any warranties",
+    # "none of the primitives include any authorization", "is currently unavailable".
+    + r"|\bneither\b|\bnone of\b|\bunavailable\b|\bnot\s+(?:\w+\s+)?(?:any|all)\b"
     # Disclaimers deny assurance; a draft or to-do marks a rule that is not in force yet.
     + r"|(?:provided\s+)?[\"']?as[- ]is[\"']?\s+(?:and\s+)?without|without\s+warrant(?:y|ies)|no\s+warrant(?:y|ies)"
     + r"|disclaims?\b|\bdraft\b(?:\s+(?:policy|version|status))?|work in progress|\btodo\b)\b"
@@ -79,7 +84,7 @@ PROHIBITIVE_CRITERION = re.compile(
 )
 
 PROHIBITING = re.compile(
-    r"\b(?:shall not|must not|will not|won't|does not|do not|may not|cannot|is not permitted|are not permitted|prohibit\w*|forbid\w*|never|no (?:customer|client) data|excluded from|not (?:be )?used)\b"
+    r"\b(?:shall not|must not|will not|won't|does not|do not|may not|cannot|is not permitted|are not permitted|prohibit\w*|forbid\w*|never|neither|none of|no (?:customer|client) data|excluded from|not (?:be )?used)\b"
 )
 
 CLAUSE_SPLIT = re.compile(

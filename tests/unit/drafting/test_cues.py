@@ -27,6 +27,15 @@ from reviewer.store.lexical import stem
         "There is no formal process for reclassifying data sets.",
         'The preview is provided "AS IS", without warranty of any kind.',
         "This policy is a draft and has not been approved.",
+        # Exclusions as terms and security policies word them (real-document dev set).
+        "Neither the vendor nor its affiliates give any express warranties about the preview.",
+        "The preview is not subject to an uptime guarantee or service level agreement.",
+        "The provider is not obligated to provide maintenance or security updates.",
+        "None of the distributed primitives include any authorization protocol.",
+        "Third-party integrations are not eligible for the bug bounty.",
+        "We do not currently recommend the model for commercial use.",
+        "The models are not specifically designed or evaluated for all downstream purposes.",
+        "The preprocessing software is currently unavailable publicly.",
     ],
 )
 def test_denials_of_a_practice_are_negations(sentence: str) -> None:
