@@ -1,22 +1,27 @@
 """List the dev items the extractive drafter gets wrong, with per-criterion status and quotes.
 
     python -m evals.tuning.errors --gold evals/gold/demo.jsonl evals/gold/demo_freeform.jsonl --docs corpora/demo
-    [--all] [--ids a,b]
+    [--all] [--ids a,b] [--set topic=0]
 Dev split only, like every script here. --all prints the items it gets right too; --ids picks items.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from evals.tuning.confusion import parse_set
 from evals.tuning.devset import dev_parser, drafters_for, load_dev
+from reviewer.drafting.extractive import ExtractiveParams
 
 
 def main() -> None:
     ap = dev_parser(__doc__)
     ap.add_argument("--all", action="store_true", help="print correct items too")
     ap.add_argument("--ids", default="", help="only these item ids (comma-separated)")
+    ap.add_argument("--set", default="", help="parameters to change, e.g. topic=0,support_z=3.25")
     args = ap.parse_args()
     devs = load_dev(args.gold, args.docs)
-    drafters = drafters_for(devs)
+    drafters = drafters_for(devs, replace(ExtractiveParams(), **parse_set(args.set)))
     wrong = 0
     for dev in devs:
         item, q, ev = dev.item, dev.question, dev.evidence

@@ -47,6 +47,7 @@ from reviewer.drafting.cues import (
     is_prohibitive,
     read_cues,
 )
+from reviewer.drafting.qa_pairs import answer_denies, question_answers
 from reviewer.drafting.synonyms import canonical
 from reviewer.models import (
     Citation,
@@ -111,6 +112,21 @@ class Sentence:
     label: str
     text: str
     ev: Evidence
+    # For a template question with its answer (see qa_pairs.py): the answer, where cues are read.
+    answer: str | None = None
+
+    def topic_clause(self, topic: str) -> str:
+        """The part that must be about `topic`: a Q&A unit's question and answer together (the
+        question names the topic), else the sentence's clause about it."""
+        return self.text if self.answer is not None else governing_clause(self.text, topic)
+
+    def cues(self, topic: str | None = None) -> Cues:
+        if self.answer is not None:
+            cues = read_cues(self.answer)
+            if answer_denies(self.answer):
+                cues.negation.insert(0, self.answer.strip())
+            return cues
+        return read_cues(governing_clause(self.text, topic) if topic else self.text)
 
 
 def content_words(text: str) -> set[str]:
@@ -207,12 +223,12 @@ class ExtractiveDrafter(Drafter):
         out: list[Sentence] = []
         seen: set[str] = set()
         for ev in evidence:
-            for s in clean_sentences(ev.chunk.text, p):
+            for s, answer in evidence_units(ev.chunk.text, p):
                 key = " ".join(norm_tokens(s))
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append(Sentence(ev.label, s, ev))
+                out.append(Sentence(ev.label, s, ev, answer))
         return out
 
     def draft(self, question: Question, evidence: list[Evidence]) -> Draft:
@@ -238,9 +254,9 @@ class ExtractiveDrafter(Drafter):
         # criteria the vendor sentences most related to the question that grant something are
         # checked as well.
         vendor = [i for i in map(int, q_order) if sents[i].ev.chunk.doc_type == DocType.vendor]
-        vendor_grants = [i for i in vendor[: p.counter_terms] if grants(sents[i].text)]
+        vendor_grants = [i for i in vendor[: p.counter_terms] if grants(sents[i].cues())]
         # Cues of whole sentences, read once, for the requirement-vs-practice check.
-        s_cues = [read_cues(s.text) for s in sents] if p.practice_gap else []
+        s_cues = [s.cues() for s in sents] if p.practice_gap else []
         denials = [
             i
             for i, cues in enumerate(s_cues)
@@ -390,12 +406,11 @@ class ExtractiveDrafter(Drafter):
         for sent, sc in pool:
             if sc < bar:
                 continue
-            clause = governing_clause(sent.text, crit.text)
-            if p.cue_needs_topic and not topic & content_words(clause):
+            if p.cue_needs_topic and not topic & content_words(sent.topic_clause(crit.text)):
                 # The denial sits in a clause about something else ("... is out of scope"
                 # in a list of unrelated uses): it does not speak to this criterion.
                 continue
-            cues = read_cues(clause)
+            cues = sent.cues(crit.text)
             why = ""
             if disclosure:
                 cues.negation = []  # a stated limitation is what the criterion asks for
@@ -407,7 +422,7 @@ class ExtractiveDrafter(Drafter):
                 used = [sent] if sent is top else [top, sent]
                 return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
         for sent, sc in counter or []:
-            cues = read_cues(sent.text)
+            cues = sent.cues()
             if prohibitive and cues.permission and not cues.prohibiting:
                 why = f"permitted ({cues.permission[0]!r}) by a counterparty's term"
                 used = [top, sent]
@@ -416,7 +431,7 @@ class ExtractiveDrafter(Drafter):
             why = f"required, but a record of practice denies it ({cue!r})"
             used = [rule, sent]
             return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
-        cues = read_cues(governing_clause(top.text, crit.text))
+        cues = top.cues(crit.text)
         if disclosure:
             cues.negation = []
         status, why = CriterionStatus.met, "stated"
@@ -516,9 +531,32 @@ def clean_sentences(text: str, p: ExtractiveParams) -> Iterator[str]:
         yield s
 
 
-def grants(text: str) -> bool:
+def evidence_units(text: str, p: ExtractiveParams) -> Iterator[tuple[str, str | None]]:
+    """(text to cite, answer) in text order: sentences as `clean_sentences` gives them, and each
+    answered template question as one unit with its answer. Unanswered questions are dropped."""
+    qas = question_answers(text)
+    if not qas:
+        for s in clean_sentences(text, p):
+            yield s, None
+        return
+    units: list[tuple[int, str, str | None]] = []
+    for qa in qas:
+        if qa.answer_start is not None:
+            unit = text[qa.start : qa.end]
+            if len(unit) > 2 * p.max_sentence_chars:
+                unit = unit[: 2 * p.max_sentence_chars].rsplit(" ", 1)[0]
+            units.append((qa.start, unit, qa.answer(text)))
+    for start, end in split_sentences(text):
+        if any(start < qa.end and qa.start < end for qa in qas):
+            continue
+        for s in clean_sentences(text[start:end], p):
+            units.append((start, s, None))
+    for _, s, answer in sorted(units, key=lambda u: u[0]):
+        yield s, answer
+
+
+def grants(cues: Cues) -> bool:
     """The sentence grants a right or leaves something optional (not a restrictive "may only")."""
-    cues = read_cues(text)
     return bool(cues.permission) and not cues.prohibiting and not is_ability(cues)
 
 

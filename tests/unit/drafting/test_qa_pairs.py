@@ -1,0 +1,71 @@
+"""Template questions (datasheets, forms, FAQs): the answer is the evidence, not the question."""
+
+from __future__ import annotations
+
+from reviewer.drafting.extractive import ExtractiveDrafter, ExtractiveParams, evidence_units
+from reviewer.drafting.qa_pairs import answer_denies, is_prompt_line, question_answers
+from reviewer.models import Criterion, CriterionStatus, Evidence, Question, Verdict
+from reviewer.text import find_quote
+from tests.unit.drafting.conftest import BagOfWords, make_chunk
+from tests.unit.drafting.test_extractive import BACKGROUND
+
+DATASHEET = """## Collection process
+
+* **Were any ethical review processes conducted (e.g., by an institutional review board)? If so, please provide a description of these review processes.**
+No.
+
+* **Is the software used to clean the instances available? If so, please provide a link.**
+The software is proprietary and currently unavailable publicly.
+
+* **Does the dataset identify any subpopulations?**
+
+* **Any other comments?**
+The data was collected in 2021. It covers news articles only.
+"""
+
+
+def test_prompt_lines_are_questions_with_nothing_but_instructions_after_them() -> None:
+    assert is_prompt_line("* **Were any reviews conducted? If so, please describe them.**")
+    assert is_prompt_line("How do I report a vulnerability?")
+    assert not is_prompt_line("Why does this matter? Because models memorise their data.")
+    assert not is_prompt_line("Models are reviewed before release.")
+
+
+def test_each_question_takes_the_lines_under_it_as_its_answer() -> None:
+    qas = question_answers(DATASHEET)
+    answers = [qa.answer(DATASHEET) for qa in qas]
+    assert answers == [
+        "No.",
+        "The software is proprietary and currently unavailable publicly.",
+        "",  # unanswered: the next line is blank
+        "The data was collected in 2021. It covers news articles only.",
+    ]
+    assert DATASHEET[qas[0].start :].startswith("Were any ethical review")
+
+
+def test_units_cite_question_and_answer_verbatim_and_drop_unanswered_questions() -> None:
+    units = list(evidence_units(DATASHEET, ExtractiveParams()))
+    texts = [t for t, _ in units]
+    assert not any("subpopulations" in t for t in texts)
+    assert all(find_quote(DATASHEET, t) for t in texts)
+    ethics = next((t, a) for t, a in units if "ethical review" in t)
+    assert ethics[1] == "No." and ethics[0].endswith("No.")
+
+
+def test_a_bare_no_denies_and_a_statement_does_not() -> None:
+    assert answer_denies("No.") and answer_denies("N/A") and answer_denies(" None ")
+    assert not answer_denies("No personal data was collected.")
+    assert not answer_denies("Yes.")
+
+
+def test_a_datasheet_no_contradicts_instead_of_meeting_the_criterion() -> None:
+    question = Question(
+        id="q",
+        text="Was an ethics review of the data collection conducted?",
+        criteria=[Criterion(id="c", text="An ethical review process was conducted.")],
+    )
+    ev = [Evidence(label="E1", chunk=make_chunk(1, DATASHEET))]
+    d = ExtractiveDrafter(BagOfWords(), background=BACKGROUND).draft(question, ev)
+    assert d.assessments[0].status == CriterionStatus.contradicted
+    assert d.verdict == Verdict.nonconformity
+    assert any(c.quote.endswith("No.") for c in d.citations)
