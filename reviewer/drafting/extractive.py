@@ -103,6 +103,14 @@ class ExtractiveParams:
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
     practice_gap: float = 0.7
+    # Confidence blends how far the weakest criterion sits from its bar with how often a verdict
+    # of this kind was right on dev (all 131 dev items, fourth session): the drafter's abstentions
+    # are right far less often than its nonconformities. Weight 0 = margin only (v3).
+    prior_weight: float = 0.5
+    prior_conformant: float = 0.69
+    prior_partial: float = 0.51
+    prior_nonconformity: float = 0.92
+    prior_insufficient: float = 0.39
     min_sentence_chars: int = 25
     max_sentence_chars: int = 600
 
@@ -361,7 +369,7 @@ class ExtractiveDrafter(Drafter):
             rationale=self._rationale(assessments, citations, verdict, note),
             assessments=assessments,
             citations=citations,
-            confidence=self._confidence(assessments, verdict, margins),
+            confidence=self._confidence(assessments, verdict, margins, self.params),
             model=f"extractive-v{self.version}",
         )
 
@@ -467,14 +475,26 @@ class ExtractiveDrafter(Drafter):
 
     @staticmethod
     def _confidence(
-        assessments: list[CriterionAssessment], verdict: Verdict, margins: list[float] | None = None
+        assessments: list[CriterionAssessment],
+        verdict: Verdict,
+        margins: list[float] | None = None,
+        p: ExtractiveParams | None = None,
     ) -> float:
-        """0.5 (a coin toss) to 1.0: how clear the weakest criterion's evidence decision was."""
+        """0 to 1: how clear the weakest criterion's evidence decision was (0.5 = on the bar,
+        1 = far from it), blended with how often this kind of verdict was right on dev."""
         if margins:
             # The verdict flips when any one criterion crosses its bar, so the smallest
             # distance from the bar bounds how sure the verdict can be.
             weakest = min(abs(m) for m in margins)
-            return round(0.5 + 0.5 * float(np.tanh(weakest / 1.5)), 3)
+            clear = 0.5 + 0.5 * float(np.tanh(weakest / 1.5))
+            p = p or ExtractiveParams()
+            prior = {
+                Verdict.conformant: p.prior_conformant,
+                Verdict.partial: p.prior_partial,
+                Verdict.nonconformity: p.prior_nonconformity,
+                Verdict.insufficient_evidence: p.prior_insufficient,
+            }[verdict]
+            return round((1 - p.prior_weight) * clear + p.prior_weight * prior, 3)
         scores = [a.score for a in assessments if a.status != CriterionStatus.no_evidence]
         strength = float(np.mean(scores)) if scores else 0.0
         statuses = [a.status for a in assessments]

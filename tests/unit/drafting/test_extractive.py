@@ -324,3 +324,16 @@ def test_a_clearly_met_criterion_is_answered_under_a_broad_question() -> None:
     assert drafter(topic_override=0.0).draft(q, ev).verdict == Verdict.insufficient_evidence
     assert drafter().draft(q, ev).verdict == Verdict.conformant
     assert drafter(topic_override=1e6).draft(q, ev).verdict == Verdict.insufficient_evidence
+
+
+def test_confidence_blends_the_margin_with_how_often_the_verdict_kind_was_right() -> None:
+    conf = ExtractiveDrafter._confidence
+    # Same distance from the bar: an abstention (right 39% of the time on dev) ranks below a
+    # nonconformity (92%); with the prior switched off the two are equal.
+    assert conf([], Verdict.insufficient_evidence, [1.0]) < conf([], Verdict.nonconformity, [1.0])
+    off = replace(ExtractiveParams(), prior_weight=0.0)
+    assert conf([], Verdict.insufficient_evidence, [1.0], off) == conf(
+        [], Verdict.nonconformity, [1.0], off
+    )
+    # Within one verdict kind, a clearer decision is still more confident.
+    assert conf([], Verdict.partial, [0.2]) < conf([], Verdict.partial, [2.0])
