@@ -85,10 +85,10 @@ class ExtractiveParams:
     # `support_z=None` falls back to the absolute `support` threshold (v2).
     support_z: float | None = 3.5
     support_floor: float = 0.30
-    contradict_z: float | None = 4.25
+    contradict_z: float | None = 4.5
     background_size: int = 1000
     min_background: int = 50
-    topic: float = 0.10
+    topic: float = 0.20
     # A criterion whose best sentence clears its bar by this many background standard deviations
     # is answered even when the question as a whole looks off topic (0 = never).
     topic_override: float = 1.5
