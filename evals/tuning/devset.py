@@ -28,6 +28,7 @@ class DevItem:
     question: Question
     evidence: list[Evidence]
     ws: Workspace
+    corpus: Path
 
 
 def dev_parser(description: str | None) -> argparse.ArgumentParser:
@@ -68,7 +69,7 @@ def load_dev(gold: list[Path], docs: list[Path]) -> list[DevItem]:
         ws = spaces[folder]
         for item in load_gold(path, split="dev"):
             q = question_for(hide_answers(item), banks)
-            out.append(DevItem(item, q, ws.retrieve(q, scope=item.scope or None), ws))
+            out.append(DevItem(item, q, ws.retrieve(q, scope=item.scope or None), ws, folder))
     return out
 
 

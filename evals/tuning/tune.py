@@ -1,6 +1,6 @@
 """Grid search of the extractive drafter's thresholds on the demo gold's DEV split only.
 
-    python -m evals.tuning.tune --gold evals/gold/demo.jsonl --docs corpora/demo --split dev
+    python -m evals.tuning.tune --gold G1.jsonl G2.jsonl --docs corpora/demo evals/real_dev/cards
 
 Retrieval runs once per item; each parameter set re-runs only the drafter (embeddings are
 cached), so a grid of a few hundred settings takes minutes. Never run this on the test split
@@ -21,8 +21,9 @@ from reviewer.evaluation.metrics import ItemResult, score
 
 
 def evaluate(devs: list[DevItem], params: ExtractiveParams) -> dict[str, Any]:
+    """Scores over all dev items, plus macro-F1 per corpus when they span several."""
     drafters = drafters_for(devs, params)
-    results = []
+    results: list[ItemResult] = []
     for dev in devs:
         ev = dev.evidence
         f = dev.ws.draft(dev.question, ev, drafters[id(dev.ws)])
@@ -38,7 +39,16 @@ def evaluate(devs: list[DevItem], params: ExtractiveParams) -> dict[str, Any]:
                 confidence=f.confidence,
             )
         )
-    return score(results, n_boot=0)
+    scores = score(results, n_boot=0)
+    corpora = sorted({str(dev.corpus) for dev in devs})
+    if len(corpora) > 1:
+        scores["per_corpus"] = {
+            c: score(
+                [r for r, d in zip(results, devs, strict=True) if str(d.corpus) == c], n_boot=0
+            )
+            for c in corpora
+        }
+    return scores
 
 
 def main() -> None:
@@ -68,6 +78,10 @@ def main() -> None:
             "citation_precision": m["citations"]["precision"],
             "citation_recall": m["citations"]["recall"],
             "confidence_auroc": m["confidence"]["auroc"],
+            **{
+                f"macro_f1 {corpus}": part["verdict"]["macro_f1"]
+                for corpus, part in m.get("per_corpus", {}).items()
+            },
         }
         rows.append(row)
         print(json.dumps(row))

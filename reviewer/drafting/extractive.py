@@ -1,7 +1,9 @@
 """The extractive drafter: verdicts from evidence logic, no LLM.
 
 For each criterion of the question:
-1. every sentence of every evidence block is scored:
+1. every sentence of every evidence block is scored (a template question with the lines that
+   answer it, as in datasheets and FAQs, counts as one sentence whose cues are read from the
+   answer; a question nobody answered is dropped: qa_pairs.py):
    w_criterion x cosine(sentence, criterion) + w_question x cosine(sentence, question)
    + w_lexical x IDF-weighted share of the criterion's content words found in the sentence
    (MiniLM embeddings, bundled; IDF over the workspace's chunks; auditor synonyms folded);
@@ -22,7 +24,8 @@ For each criterion of the question:
      ("where feasible", "planned for Q3") => `partly_met`; else `met`.
 Verdict: any contradicted criterion => nonconformity; no criterion with evidence =>
 insufficient_evidence; every criterion met => conformant; otherwise partial.
-Confidence: how far the criterion nearest its bar sits from it (0.5 = on the bar).
+Confidence: how far the criterion nearest its bar sits from it (0.5 = on the bar, 1 = far),
+blended half and half with how often a verdict of that kind was right on dev (v4).
 Questions without criteria (ad-hoc, questionnaires) are treated as one criterion: the question.
 Every threshold was chosen on dev items only: evals/tuning/README.md.
 """
