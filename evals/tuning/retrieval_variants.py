@@ -120,6 +120,17 @@ def sentence_rerank(weight: float | None) -> Order:
     return order
 
 
+def synonym_expansion(q: Question) -> list[str]:
+    """The shipped sub-queries plus one of the auditor synonyms of the question's words."""
+    from reviewer.drafting.synonyms import GROUPS
+    from reviewer.store.lexical import stem
+    from reviewer.text import norm_tokens
+
+    stems = {stem(t) for t in norm_tokens(" ".join([q.text, *(c.text for c in q.criteria)]))}
+    extra = [w for group in GROUPS if stems & {stem(g) for g in group} for w in group]
+    return R.subqueries(q) + ([" ".join(extra)] if extra else [])
+
+
 def main() -> None:
     args = dev_parser(__doc__).parse_args()
     devs = load_dev(args.gold, args.docs)
@@ -133,6 +144,7 @@ def main() -> None:
         ("cap 3 chunks per document", {"order": cap_per_document(3)}),
         ("no keyword sub-query", {"queries": lambda q: [q.text, *criteria(q)]}),
         ("criteria only", {"queries": criteria}),
+        ("synonym expansion sub-query", {"queries": synonym_expansion}),
         ("question counted twice", {"queries": lambda q: [q.text, *R.subqueries(q)]}),
         ("doc-type boost 0", {"boost": 0.0}),
         ("doc-type boost 0.3", {"boost": 0.3}),

@@ -1,10 +1,10 @@
-"""Grid search of the extractive drafter's thresholds on the demo gold's DEV split only.
+"""Grid search of the extractive drafter's thresholds on DEV items only (demo and real-document dev sets).
 
     python -m evals.tuning.tune --gold G1.jsonl G2.jsonl --docs corpora/demo evals/real_dev/cards
 
 Retrieval runs once per item; each parameter set re-runs only the drafter (embeddings are
 cached), so a grid of a few hundred settings takes minutes. Never run this on the test split
-or on the real-document set: those are for reporting.
+or on the held-out real-document set (evals/gold/real.jsonl): those are for reporting.
 """
 
 from __future__ import annotations
