@@ -90,6 +90,9 @@ def test_auditor_synonyms_fold_to_one_token() -> None:
     assert canonical(stem("vendor")) == canonical(stem("supplier")) == canonical(stem("providers"))
     assert canonical(stem("agreement")) == canonical(stem("contract"))
     assert canonical(stem("lineage")) == canonical(stem("provenance"))
+    assert canonical(stem("declared")) == canonical(stem("disclose"))
+    assert canonical(stem("malicious")) == canonical(stem("malware"))
+    assert canonical(stem("prompts")) == canonical(stem("input"))
     assert canonical(stem("registry")) == stem("registry")  # not in any group
 
 
