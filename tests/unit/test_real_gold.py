@@ -1,8 +1,8 @@
 """Integrity of the real-document gold sets.
 
 Held out (never tuned on): `evals/gold/real.jsonl` over `evals/real/docs/`.
-Dev (tuning): `evals/gold/real_dev_cards.jsonl` over `evals/real_dev/cards/` and
-`evals/gold/real_dev_policies.jsonl` over `evals/real_dev/policies/`.
+Dev (tuning): `evals/gold/real_dev_<name>.jsonl` over `evals/real_dev/<name>/`, for cards,
+policies, terms and cards2.
 """
 
 from __future__ import annotations
@@ -60,15 +60,18 @@ SETS = [
         (6, 8),
         "dev",
     ),
-    GoldSet(
-        ROOT / "evals/gold/real_dev_policies.jsonl",
-        ROOT / "evals/real_dev/policies",
-        DEV_SOURCES,
-        30,
-        7,
-        6,
-        (6, 8),
-        "dev",
+    *(
+        GoldSet(
+            ROOT / f"evals/gold/real_dev_{name}.jsonl",
+            ROOT / f"evals/real_dev/{name}",
+            DEV_SOURCES,
+            30,
+            7,
+            6,
+            (6, 8),
+            "dev",
+        )
+        for name in ("policies", "terms", "cards2")
     ),
 ]
 sets = pytest.mark.parametrize("gs", SETS, ids=str)
