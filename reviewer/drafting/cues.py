@@ -47,6 +47,10 @@ NEGATION = re.compile(
     # Terms and security policies deny by exclusion: "neither ... nor ... give any warranties",
     # "none of the primitives include any authorization", "is currently unavailable".
     + r"|\bneither\b|\bnone of\b|\bunavailable\b|\bnot\s+(?:\w+\s+)?(?:any|all)\b"
+    # Liability and stability disclaimers, open questions: "shall not be liable", "accepts no
+    # liability", "may change at any time", "is unclear", a "to-do" left in the text.
+    + r"|not\s+be\s+(?:held\s+)?(?:liable|responsible)|no\s+(?:\w+\s+)?liability|\bunclear\b|\bto-do\b"
+    + r"|\bmay\s+(?:\w+\s+){0,2}(?:change|be changed|be modified|modify|discontinue|be discontinued|suspend|withdraw|disable)\b[^.;]*\bat any time"
     # Disclaimers deny assurance; a draft or to-do marks a rule that is not in force yet.
     + r"|(?:provided\s+)?[\"']?as[- ]is[\"']?\s+(?:and\s+)?without|without\s+warrant(?:y|ies)|no\s+warrant(?:y|ies)"
     + r"|disclaims?\b|\bdraft\b(?:\s+(?:policy|version|status))?|work in progress|\btodo\b)\b"

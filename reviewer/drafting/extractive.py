@@ -20,7 +20,8 @@ For each criterion of the question:
    - requirement vs practice: a vendor document's sentence granting what a prohibitive
      criterion forbids (`counter_terms`), or a model card's or record's denial covered by a
      candidate requirement (`practice_gap`) => `contradicted`, citing both sides;
-   - otherwise the best sentence decides: hedged, partial, optional or future wording
+   - otherwise the best sentence decides: a denial in its clause about the criterion =>
+     `contradicted` (v4; before, `partly_met`); hedged, partial, optional or future wording
      ("where feasible", "planned for Q3") => `partly_met`; else `met`.
 Verdict: any contradicted criterion => nonconformity; no criterion with evidence =>
 insufficient_evidence; every criterion met => conformant; otherwise partial.
@@ -461,7 +462,7 @@ class ExtractiveDrafter(Drafter):
             cues.negation = []
         status, why = CriterionStatus.met, "stated"
         if cues.negation and not (prohibitive and cues.prohibiting):
-            status, why = CriterionStatus.partly_met, f"weak and negated ({cues.negation[0]!r})"
+            status, why = CriterionStatus.contradicted, f"weak and negated ({cues.negation[0]!r})"
         elif prohibitive and cues.permission and not cues.prohibiting:
             status, why = CriterionStatus.partly_met, "permission wording, weakly related"
         elif cues.future:

@@ -36,6 +36,11 @@ from reviewer.store.lexical import stem
         "We do not currently recommend the model for commercial use.",
         "The models are not specifically designed or evaluated for all downstream purposes.",
         "The preprocessing software is currently unavailable publicly.",
+        "The provider shall not be liable for the loss of user data.",
+        "The operator accepts no liability for the accuracy of the content.",
+        "The computed values may change at any time.",
+        "The licensing status of the source data is unclear.",
+        "Evaluations were run with the to-do commit of the harness.",
     ],
 )
 def test_denials_of_a_practice_are_negations(sentence: str) -> None:
@@ -49,6 +54,8 @@ def test_denials_of_a_practice_are_negations(sentence: str) -> None:
         "The addendum does not replace the master agreement.",
         "Every data set must be classified before use.",
         "The drafting committee meets every month.",
+        "Users may opt out at any time.",
+        "Customer data will not be used for training.",
     ],
 )
 def test_negating_a_harm_or_a_substitution_is_not_a_denial(sentence: str) -> None:

@@ -119,6 +119,21 @@ def test_a_vendor_permission_contradicts_a_required_prohibition() -> None:
     assert {c.label for c in d.citations} == {"E1", "E2"}  # requirement and practice side by side
 
 
+def test_a_denial_in_the_best_sentence_contradicts_even_below_the_contradiction_bar() -> None:
+    """A sentence relevant enough to be the criterion's evidence that denies the practice is
+    evidence against it, not partial support (v4)."""
+    ev = evidence(
+        "Every model version is recorded in the model registry before release.",
+        "Lineage of training data is not recorded.",
+    )
+    strict = drafter(contradict_z=50.0, contradict=5.0)  # no sentence clears the bar
+    d = strict.draft(QUESTION, ev)
+    lineage = d.assessments[1]
+    assert lineage.status == CriterionStatus.contradicted
+    assert lineage.note.startswith("weak and negated")
+    assert d.verdict == Verdict.nonconformity
+
+
 def test_hedged_or_planned_practice_is_partial() -> None:
     ev = evidence(
         "Every model version is recorded in the model registry before release.",
