@@ -107,12 +107,6 @@ class ExtractiveParams:
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
     practice_gap: float = 0.7
-    # Per document type, the support bar moved by this many background deviations (the issue's
-    # "abstention per doc type"; grid25: no offset helped both dev halves by more than 2 items).
-    z_offset_policy: float = 0.0
-    z_offset_model_card: float = 0.0
-    z_offset_vendor: float = 0.0
-    z_offset_other: float = 0.0
     # Confidence blends how far the weakest criterion sits from its bar with how often a verdict
     # of this kind was right on dev (all 131 dev items, fourth session): the drafter's abstentions
     # are right far less often than its nonconformities. Weight 0 = margin only (v3).
@@ -285,12 +279,6 @@ class ExtractiveDrafter(Drafter):
         ]
         kw = content_words(" ".join(question.keywords))
         kw_bonus = np.array([min(1.0, len(kw & w) / 3) for w in s_words]) * 0.05 if kw else 0.0
-        offsets = {
-            DocType.policy: p.z_offset_policy,
-            DocType.model_card: p.z_offset_model_card,
-            DocType.vendor: p.z_offset_vendor,
-        }
-        type_offset = np.array([offsets.get(s.ev.chunk.doc_type, p.z_offset_other) for s in sents])
         assessments: list[CriterionAssessment] = []
         citations: list[Citation] = []
         cited: set[tuple[str, str]] = set()
@@ -302,12 +290,10 @@ class ExtractiveDrafter(Drafter):
             score = score + kw_bonus
             support, contradict, scale = self._thresholds(c_vec, q_vec, words)
             order = np.argsort(-score, kind="stable")
-            # Per document type, the bar may sit higher or lower (in background deviations).
-            bar = support + type_offset * scale
-            cands = [int(i) for i in order[: p.candidates] if score[i] >= bar[i]]
+            cands = [int(i) for i in order[: p.candidates] if score[i] >= support]
             # How far the best sentence sits from the bar, in background standard deviations:
             # a verdict resting on borderline criteria is the one most likely to be wrong.
-            margins.append(float(((score - bar) / scale).max()))
+            margins.append((float(score[order[0]]) - support) / scale)
             if not on_topic and not (p.topic_override and margins[-1] >= p.topic_override):
                 cands = []
                 margins[-1] = min(margins[-1], -1.0)
