@@ -30,14 +30,12 @@ def main() -> None:
     args = dev_parser(__doc__).parse_args()
     devs = load_dev(args.gold, args.docs)
     drafters = drafters_for(devs)
-    backgrounds: dict[int, tuple[np.ndarray, list[set[str]]]] = {}
     for dev in devs:
         item, q, ev, ws = dev.item, dev.question, dev.evidence, dev.ws
         drafter, idf, emb = drafters[id(ws)], ws.idf(), ws.cached_embedder
-        if id(ws) not in backgrounds:
-            bg = ws.background_sentences()
-            backgrounds[id(ws)] = (emb.embed(bg), [content_words(s) for s in bg])
-        bg_vec, bg_words = backgrounds[id(ws)]
+        background = drafter.background_sample()
+        assert background is not None, f"{dev.corpus}: no background sentences"
+        bg_vec, bg_words = background
         sents = drafter.sentences(ev)
         crits = q.criteria or [Criterion(id="q", text=q.text)]
         vec = emb.embed([s.text for s in sents] + [q.text] + [c.text for c in crits])

@@ -18,18 +18,13 @@ def main() -> None:
     args = dev_parser(__doc__).parse_args()
     devs = load_dev(args.gold, args.docs)
     drafters = drafters_for(devs)
-    backgrounds: dict[int, tuple[np.ndarray, list[set[str]]]] = {}
     rows = []
     for dev in devs:
         item, q, ws = dev.item, dev.question, dev.ws
         drafter, idf = drafters[id(ws)], ws.idf()
-        if id(ws) not in backgrounds:
-            bg_texts = ws.background_sentences()
-            backgrounds[id(ws)] = (
-                ws.cached_embedder.embed(bg_texts),
-                [content_words(t) for t in bg_texts],
-            )
-        bg, bg_words = backgrounds[id(ws)]
+        background = drafter.background_sample()
+        assert background is not None, f"{dev.corpus}: no background sentences"
+        bg, bg_words = background
         sents = drafter.sentences(dev.evidence)
         vec = ws.cached_embedder.embed([s.text for s in sents] + [q.text])
         sv, qv = vec[:-1], vec[-1]

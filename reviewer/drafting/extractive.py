@@ -189,7 +189,7 @@ class ExtractiveDrafter(Drafter):
         self.background = background or []
         self._bg: tuple[np.ndarray, list[set[str]]] | None = None
 
-    def _background(self) -> tuple[np.ndarray, list[set[str]]] | None:
+    def background_sample(self) -> tuple[np.ndarray, list[set[str]]] | None:
         """Embeddings and words of the background sample, computed on first use."""
         if not self.background:
             return None
@@ -207,7 +207,7 @@ class ExtractiveDrafter(Drafter):
         or 0.1 for absolute thresholds) turns a score's distance from the bar into a margin.
         """
         p = self.params
-        bg = self._background()
+        bg = self.background_sample()
         if p.support_z is None or bg is None or len(bg[1]) < p.min_background:
             # A handful of sentences gives no baseline to stand out from: absolute bars.
             return p.support, p.contradict, 0.1
