@@ -23,8 +23,10 @@ from reviewer.drafting.extractive import (
     content_words,
     weighted_coverage,
 )
+from reviewer.drafting.synonyms import GROUPS
 from reviewer.models import Question
-from reviewer.text import find_quote
+from reviewer.store.lexical import stem
+from reviewer.text import find_quote, norm_tokens
 
 Order = Callable[[DevItem, list[R.Hit]], list[R.Hit]]
 
@@ -122,10 +124,6 @@ def sentence_rerank(weight: float | None) -> Order:
 
 def synonym_expansion(q: Question) -> list[str]:
     """The shipped sub-queries plus one of the auditor synonyms of the question's words."""
-    from reviewer.drafting.synonyms import GROUPS
-    from reviewer.store.lexical import stem
-    from reviewer.text import norm_tokens
-
     stems = {stem(t) for t in norm_tokens(" ".join([q.text, *(c.text for c in q.criteria)]))}
     extra = [w for group in GROUPS if stems & {stem(g) for g in group} for w in group]
     return R.subqueries(q) + ([" ".join(extra)] if extra else [])

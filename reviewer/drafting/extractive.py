@@ -544,15 +544,22 @@ def is_heading(line: str) -> bool:
     return capital / len(words) >= 0.6
 
 
+def _worth_scoring(sentence: str, p: ExtractiveParams) -> str | None:
+    """The sentence as scored (long ones cut at a word), or None for titles, headings, scraps."""
+    s = sentence.strip()
+    if len(s) < p.min_sentence_chars or is_heading(s):
+        return None
+    if len(s) > p.max_sentence_chars:
+        s = s[: p.max_sentence_chars].rsplit(" ", 1)[0]
+    return s
+
+
 def clean_sentences(text: str, p: ExtractiveParams) -> Iterator[str]:
     """Sentences of `text` worth scoring: titles and headings dropped, long ones cut at a word."""
     for start, end in split_sentences(text):
-        s = text[start:end].strip()
-        if len(s) < p.min_sentence_chars or is_heading(s):
-            continue
-        if len(s) > p.max_sentence_chars:
-            s = s[: p.max_sentence_chars].rsplit(" ", 1)[0]
-        yield s
+        s = _worth_scoring(text[start:end], p)
+        if s is not None:
+            yield s
 
 
 def evidence_units(text: str, p: ExtractiveParams) -> Iterator[tuple[str, str | None]]:
@@ -573,10 +580,11 @@ def evidence_units(text: str, p: ExtractiveParams) -> Iterator[tuple[str, str | 
     for start, end in split_sentences(text):
         if any(start < qa.end and qa.start < end for qa in qas):
             continue
-        for s in clean_sentences(text[start:end], p):
-            units.append((start, s, None))
-    for _, s, answer in sorted(units, key=lambda u: u[0]):
-        yield s, answer
+        sentence = _worth_scoring(text[start:end], p)
+        if sentence is not None:
+            units.append((start, sentence, None))
+    for _, unit_text, answer in sorted(units, key=lambda u: u[0]):
+        yield unit_text, answer
 
 
 def grants(cues: Cues) -> bool:
