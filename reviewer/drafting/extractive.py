@@ -265,14 +265,15 @@ class ExtractiveDrafter(Drafter):
         # criterion ("may use Customer Content to improve its models"), so for prohibitive
         # criteria the vendor sentences most related to the question that grant something are
         # checked as well.
+        # Cues of whole sentences, read once, for the counter-term and requirement-vs-practice checks.
+        s_cues = [s.cues() for s in sents]
         vendor = [i for i in map(int, q_order) if sents[i].ev.chunk.doc_type == DocType.vendor]
-        vendor_grants = [i for i in vendor[: p.counter_terms] if grants(sents[i].cues())]
-        # Cues of whole sentences, read once, for the requirement-vs-practice check.
-        s_cues = [s.cues() for s in sents] if p.practice_gap else []
+        vendor_grants = [i for i in vendor[: p.counter_terms] if grants(s_cues[i])]
         denials = [
             i
             for i, cues in enumerate(s_cues)
-            if sents[i].ev.chunk.doc_type != DocType.policy
+            if p.practice_gap
+            and sents[i].ev.chunk.doc_type != DocType.policy
             and cues.negation
             and not cues.prohibiting
             and not cues.obligation
