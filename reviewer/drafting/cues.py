@@ -34,9 +34,9 @@ _PRACTICE_VERB = (
 
 # Absence or denial of a practice: "has not been evaluated", "no formal process", "out of scope".
 NEGATION = re.compile(
-    r"\b(?:(?:has|have|had|is|are|was|were|been|be|being)\s+(?:not|never)(?:\s+(?:yet|been|be|formally|systematically|independently|specifically|fully))*\s+"
+    r"\b(?:(?:has|have|had|is|are|was|were|been|be|being)\s+(?:not|never)(?:\s+\(?(?:yet|been|be|formally|systematically|independently|specifically|fully)\)?)*\s+"
     + _PRACTICE
-    + r"|not\s+(?:been\s+|yet\s+|formally\s+|systematically\s+)*"
+    + r"|not\s+(?:been\s+|\(?yet\)?\s+|formally\s+|systematically\s+)*"
     + _PRACTICE
     + r"|(?:does|do|did)\s+not\s+(?:currently\s+|yet\s+|always\s+)?"
     + _PRACTICE_VERB
@@ -64,15 +64,15 @@ PERMISSION = re.compile(
 
 # Hedged, partial or informal practice.
 HEDGE = re.compile(
-    r"\b(?:should consider|where (?:feasible|possible|practical|practicable)|as appropriate|if (?:possible|feasible)"
-    r"|(?:is |are )?encouraged|recommended|optional(?:ly)?|best[- ]effort|ad[- ]hoc|informal(?:ly)?|partial(?:ly)?"
+    r"\b(?:should consider|where (?:feasible|possible|practical|practicable|applicable)|as appropriate|(?:if|when) (?:possible|feasible|applicable)"
+    r"|(?:is |are )?encouraged|encourages?|recommended|optional(?:ly)?|best[- ]effort|ad[- ]hoc|informal(?:ly)?|partial(?:ly)?"
     r"|some of|selected|limited|not all|except|only for|only (?:the|some)|manual(?:ly)?|case[- ]by[- ]case|pilot"
     r"|spot[- ]check|sample of|on request|not (?:yet )?(?:fully|consistently|always)|inconsistent(?:ly)?|in part)\b"
 )
 
 # Commitments about the future rather than practice today.
 FUTURE = re.compile(
-    r"\b(?:planned|plans? to|will be|intends? to|roadmap|by (?:q[1-4]|end of|20\d\d)|in progress|being (?:developed|implemented|rolled out|drafted|piloted)"
+    r"\b(?:planned|plans? to|will be (?:introduced|rolled out|implemented|developed|added|extended|completed)|intends? to|roadmap|by (?:q[1-4]|end of|20\d\d)|in progress|being (?:developed|implemented|rolled out|drafted|piloted)"
     r"|under development|not yet|next (?:year|quarter|release)|target date|scheduled for)\b"
 )
 
@@ -84,7 +84,9 @@ OBLIGATION = re.compile(
 # Criteria that ask for a prohibition: a permission in the evidence contradicts them.
 PROHIBITIVE_CRITERION = re.compile(
     r"\b(?:prohibit\w*|forbid\w*|not (?:be )?(?:used|permitted|allowed|retained|shared)|no (?:use|training|retention|sharing)"
-    r"|restrict\w*|must not|shall not|never|opt[- ]in|excluded|exclude\w*|without (?:the )?(?:customer's )?(?:consent|approval))\b"
+    r"|restrict\w*|must not|shall not|never|opt[- ]in|excluded|exclude\w*|without (?:the )?(?:customer's )?(?:consent|approval)"
+    # A use limited to one purpose or route: "use of collected data is limited to providing the service".
+    r"|(?:is|are) limited to|(?<!not )only (?:through|for|to|by|within))\b"
 )
 
 PROHIBITING = re.compile(
@@ -144,12 +146,22 @@ def read_cues(text: str) -> Cues:
     return _read(t)
 
 
+# "If you plan to open your model to untrusted inputs, ...": a condition on the reader, not a
+# plan; advice that applies only under a condition is hedged.
+CONDITION_BEFORE = re.compile(r"\b(?:if|when|whenever|unless)\s+(?:\w+\s+){0,2}$")
+
+
 def _read(t: str) -> Cues:
+    future: list[str] = []
+    conditional: list[str] = []
+    for m in FUTURE.finditer(t):
+        before = t[max(0, m.start() - 40) : m.start()]
+        (conditional if CONDITION_BEFORE.search(before) else future).append(m.group(0))
     return Cues(
         negation=[m.group(0) for m in NEGATION.finditer(t)],
         permission=[m.group(0) for m in PERMISSION.finditer(t)],
-        hedge=[m.group(0) for m in HEDGE.finditer(t)],
-        future=[m.group(0) for m in FUTURE.finditer(t)],
+        hedge=[m.group(0) for m in HEDGE.finditer(t)] + conditional,
+        future=future,
         obligation=[m.group(0) for m in OBLIGATION.finditer(t)],
         prohibiting=[m.group(0) for m in PROHIBITING.finditer(t)],
     )
@@ -170,8 +182,19 @@ def is_ability(cues: Cues) -> bool:
     return bool(cues.permission) and all(p == "can" for p in cues.permission)
 
 
-def is_prohibitive(criterion: str) -> bool:
-    return bool(PROHIBITIVE_CRITERION.search(normalize(criterion)))
+# Criteria that ask for a restriction to be written down ("prohibited uses are defined", "usage
+# restrictions are stated"): a permission elsewhere does not contradict them.
+STATES_A_RESTRICTION = re.compile(
+    r"\b(?:is|are)\s+(?:clearly\s+)?(?:defined|listed|stated|documented|described|specified|identified)\.?$"
+    r"|\b(?:define|list|state|document|describe|specify|identify)s?\s+(?:the\s+|any\s+|which\s+)?"
+    r"(?:prohibited|restricted|forbidden|excluded)\b"
+)
+
+
+def is_prohibitive(text: str) -> bool:
+    """A criterion or question that asks for a prohibition (not merely for one to be written down)."""
+    text = normalize(text).strip()
+    return bool(PROHIBITIVE_CRITERION.search(text)) and not STATES_A_RESTRICTION.search(text)
 
 
 # Criteria that ask for limitations, risks or exclusions to be disclosed: a sentence stating a

@@ -21,8 +21,9 @@ For each criterion of the question:
      criterion forbids (`counter_terms`), or a model card's or record's denial covered by a
      candidate requirement (`practice_gap`) => `contradicted`, citing both sides;
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
-     `contradicted` (v4; before, `partly_met`); hedged, partial, optional or future wording
-     ("where feasible", "planned for Q3") => `partly_met`; else `met`.
+     `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
+     wording ("where feasible", "we encourage", "if you plan to", "planned for Q3") =>
+     `partly_met`; else `met`.
 Verdict: any contradicted criterion => nonconformity; no criterion with evidence =>
 insufficient_evidence; every criterion met => conformant; otherwise partial.
 Confidence: how far the criterion nearest its bar sits from it (0.5 = on the bar, 1 = far),
@@ -172,7 +173,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 4
+    version = 5
 
     def __init__(
         self,
@@ -534,8 +535,16 @@ def _starts_upper(text: str) -> bool:
     return bool(text) and (text[0].isupper() or text[0].isdigit())
 
 
+# A run-in heading set in bold, numbered or lettered or not: "b. **Use of Collected Data.**".
+BOLD_HEADING = re.compile(r"^(?:(?:[a-z]|\d+|[ivx]+)[.)]\s+)?(\*\*|__)([^*_:\n]+)\1$", re.I)
+
+
 def is_heading(line: str) -> bool:
-    """A title or section heading: one short line, no closing punctuation, numbered or capitalised."""
+    """A title or section heading: one short line, no closing punctuation, numbered or capitalised;
+    or a short line set wholly in bold."""
+    bold = BOLD_HEADING.match(line.strip())
+    if bold and len(bold.group(2).split()) <= 8:
+        return True
     words = line.split()
     if "\n" in line.strip() or not words or len(words) > 12 or line.rstrip()[-1] in ".!?:;,":
         return False

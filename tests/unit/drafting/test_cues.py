@@ -41,6 +41,7 @@ from reviewer.store.lexical import stem
         "The computed values may change at any time.",
         "The licensing status of the source data is unclear.",
         "Evaluations were run with the to-do commit of the harness.",
+        "Example-wise license information is not (yet) included in this dataset.",
     ],
 )
 def test_denials_of_a_practice_are_negations(sentence: str) -> None:
@@ -80,8 +81,28 @@ def test_hedge_future_and_obligation() -> None:
     assert read_cues("Contracts shall prohibit training on company data.").obligation
 
 
+def test_encouragement_and_conditional_advice_are_hedges() -> None:
+    """Fifth session, from real-document dev errors: "we encourage you to disclose" does not make
+    disclosure mandatory, and "if you plan to open your model to untrusted inputs" is a condition
+    on the reader, not the writer's plan."""
+    assert read_cues("We encourage you to disclose its use and explain your process.").hedge
+    cues = read_cues("If you plan to open your model to untrusted inputs, be aware of the risks.")
+    assert cues.future == [] and cues.hedge == ["plan to"]
+    assert read_cues("If applicable, prepare your model against prompt injection.").hedge
+    assert read_cues("We plan to open the model to external red teams.").future
+
+
+def test_will_be_describes_behaviour_unless_it_names_a_rollout() -> None:
+    behaviour = "Deployments set to auto-update will be automatically updated to the new version."
+    assert read_cues(behaviour).future == []
+    assert read_cues("Lineage tracking will be introduced next quarter.").future
+
+
 def test_criteria_that_ask_for_a_prohibition_or_a_right() -> None:
     assert is_prohibitive("Customer data must not be used to train the provider's models.")
+    assert is_prohibitive("Use of collected data is limited to providing the service.")
+    assert is_prohibitive("Production data can enter training only through a logged route.")
+    assert not is_prohibitive("Query patterns are monitored for attacks, not only for drift.")
     assert not is_prohibitive("Model versions are recorded in a registry.")
     assert asks_for_right("The agreement gives customers a right to object to sub-processors.")
     assert not asks_for_right("Model versions are recorded in a registry.")

@@ -275,6 +275,13 @@ def test_a_vendor_term_far_from_the_criterion_still_contradicts_a_prohibition() 
         ("4. Data sourcing and preparation", True),
         ("Every data set must be classified before use.", False),
         ("Every training data set used by the fraud model to", False),  # a PDF line wrap
+        ("b. **Use of Collected Data.**", True),  # a run-in heading in bold
+        ("**Model date**", True),
+        ("The model is **not** evaluated against adversarial inputs.", False),
+        (
+            "**Nothing in this card restricts or modifies the licence the model is released under.**",
+            False,
+        ),
     ],
 )
 def test_headings_are_not_evidence(line: str, heading: bool) -> None:
