@@ -519,7 +519,9 @@ class ExtractiveDrafter(Drafter):
         quoted = {c.label for c in citations}
         lines = []
         for a in assessments:
-            line = f"{STATUS_LABEL[a.status]} — {a.criterion.rstrip('.')}."
+            said = a.criterion.strip().rstrip(".")
+            # An ad-hoc question is its own criterion: keep its "?" rather than add a full stop.
+            line = f"{STATUS_LABEL[a.status]} — {said}" + ("" if said.endswith(("?", "!")) else ".")
             refs = " ".join(f"[{lbl}]" for lbl in dict.fromkeys(a.evidence) if lbl in quoted)
             if refs:
                 line += f" Evidence {refs} ({a.note})."

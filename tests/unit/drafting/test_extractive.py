@@ -359,3 +359,14 @@ def test_confidence_blends_the_margin_with_how_often_the_verdict_kind_was_right(
     )
     # Within one verdict kind, a clearer decision is still more confident.
     assert conf([], Verdict.partial, [0.2]) < conf([], Verdict.partial, [2.0])
+
+
+def test_rationale_lines_end_once() -> None:
+    """A criterion's own full stop is not doubled, and an ad-hoc question keeps its "?"."""
+    ev = evidence("Every model version is recorded in the model registry before release.")
+    adhoc = Question(id="q-adhoc", text="Is every model version recorded in the model registry?")
+    lines = drafter().draft(adhoc, ev).rationale.splitlines()[1:]
+    assert lines and all(not line.endswith(("?.", "..")) for line in lines)
+    assert "recorded in the model registry?" in lines[0]
+    lines = drafter().draft(QUESTION, ev).rationale.splitlines()[1:]
+    assert lines[0].startswith("- Met — Every model version is recorded in a model registry.")
