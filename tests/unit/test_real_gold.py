@@ -2,7 +2,7 @@
 
 Held out (never tuned on): `evals/gold/real.jsonl` over `evals/real/docs/`.
 Dev (tuning): `evals/gold/real_dev_<name>.jsonl` over `evals/real_dev/<name>/`, for cards,
-policies, terms and cards2.
+policies, terms, cards2, and fresh5a / fresh5b (fifth session).
 """
 
 from __future__ import annotations
@@ -72,6 +72,20 @@ SETS = [
             "dev",
         )
         for name in ("policies", "terms", "cards2")
+    ),
+    # Written in the fifth session after v5's rules were chosen: a fresh check, then dev data.
+    *(
+        GoldSet(
+            ROOT / f"evals/gold/real_dev_{name}.jsonl",
+            ROOT / f"evals/real_dev/{name}",
+            DEV_SOURCES,
+            24,
+            5,
+            4,
+            (4, 6),
+            "dev",
+        )
+        for name in ("fresh5a", "fresh5b")
     ),
 ]
 sets = pytest.mark.parametrize("gs", SETS, ids=str)
