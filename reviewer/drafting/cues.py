@@ -38,9 +38,9 @@ NEGATION = re.compile(
     + _PRACTICE
     + r"|not\s+(?:been\s+|\(?yet\)?\s+|formally\s+|systematically\s+)*"
     + _PRACTICE
-    + r"|(?:does|do|did)\s+not\s+(?:currently\s+|yet\s+|always\s+)?"
+    + r"|(?:does|do|did)\s+not\s+(?:currently\s+|yet\s+|always\s+|\w+ly\s+)?"
     + _PRACTICE_VERB
-    + r"|(?:no|without(?:\s+any)?)\s+(?:\w+\s+){0,2}(?:process|procedure|policy|testing|test|tests|evaluation|assessment|review|record|records|inventory|contract|agreement|clause|versioning|classification|labell?ing|lineage|provenance|scan|scanning|monitoring|audit|approval|controls?|requirement|plan|documentation|register|owner|guarantees?|assurance|commitment)"
+    + r"|(?:no|without(?:\s+any)?)\s+(?:\w+\s+){0,2}(?:process|procedure|policy|testing|test|tests|evaluation|assessment|review|record|records|inventory|contract|agreement|clause|versioning|classification|labell?ing|lineage|provenance|scan|scanning|monitoring|audit|approval|controls?|requirement|plan|documentation|register|owner|guarantees?|assurance|commitment|methods?|means|mechanisms?)"
     + r"|never\b|out of scope|not in scope|not applicable|\bn/a\b|\btbd\b|to be (?:determined|defined|confirmed)"
     + r"|\bunclassified\b|\bunlabell?ed\b|\bunversioned\b|\buntested\b|\bundocumented\b|\bunknown\b|\blacks?\b|\babsent\b"
     + r"|cannot (?:be )?(?:guarantee|confirm|verify|reproduce|audit)|no longer"
@@ -50,6 +50,8 @@ NEGATION = re.compile(
     # Liability and stability disclaimers, open questions: "shall not be liable", "accepts no
     # liability", "may change at any time", "is unclear", a "to-do" left in the text.
     + r"|not\s+be\s+(?:held\s+)?(?:liable|responsible)|no\s+(?:\w+\s+)?liability|\bunclear\b|\bto-do\b"
+    # Advice against a use: "we advise against employing them for commercial purposes".
+    + r"|\b(?:advises?|advised|recommends?|recommended|cautions?)\s+against\b|\bdiscourages?\b"
     + r"|\bmay\s+(?:\w+\s+){0,2}(?:change|be changed|be modified|modify|discontinue|be discontinued|suspend|withdraw|disable)\b[^.;]*\bat any time"
     # Disclaimers deny assurance; a draft or to-do marks a rule that is not in force yet.
     + r"|(?:provided\s+)?[\"']?as[- ]is[\"']?\s+(?:and\s+)?without|without\s+warrant(?:y|ies)|no\s+warrant(?:y|ies)"
@@ -86,7 +88,9 @@ PROHIBITIVE_CRITERION = re.compile(
     r"\b(?:prohibit\w*|forbid\w*|not (?:be )?(?:used|permitted|allowed|retained|shared)|no (?:use|training|retention|sharing)"
     r"|restrict\w*|must not|shall not|never|opt[- ]in|excluded|exclude\w*|without (?:the )?(?:customer's )?(?:consent|approval)"
     # A use limited to one purpose or route: "use of collected data is limited to providing the service".
-    r"|(?:is|are) limited to|(?<!not )only (?:through|for|to|by|within))\b"
+    r"|(?:is|are) limited to|(?<!not )only (?:through|for|to|by|within)"
+    # An instruction to refrain: "reporters are asked not to disclose publicly".
+    r"|(?:asked|told|instructed|required|expected)\s+not\s+to)\b"
 )
 
 PROHIBITING = re.compile(

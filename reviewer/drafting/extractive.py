@@ -28,6 +28,7 @@ Verdict: any contradicted criterion => nonconformity; no criterion with evidence
 insufficient_evidence; every criterion met => conformant; otherwise partial.
 Confidence: how far the criterion nearest its bar sits from it (0.5 = on the bar, 1 = far),
 blended half and half with how often a verdict of that kind was right on dev (v4).
+v5 and v6 (fifth session) widened the cue lexicon from real dev errors: cues.py.
 Questions without criteria (ad-hoc, questionnaires) are treated as one criterion: the question.
 Every threshold was chosen on dev items only: evals/tuning/README.md.
 """
@@ -173,7 +174,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 5
+    version = 6
 
     def __init__(
         self,
@@ -306,7 +307,11 @@ class ExtractiveDrafter(Drafter):
             if cands:
                 pool += [int(i) for i in q_order[:3] if int(i) not in pool]
             rel = np.maximum(score, q_rel)
-            prohibitive = is_prohibitive(crit.text) or q_prohibitive
+            # A question about a prohibition does not make a criterion that asks for a right
+            # ("users can switch telemetry off") contradicted by the permission it asks for.
+            prohibitive = is_prohibitive(crit.text) or (
+                q_prohibitive and not asks_for_right(crit.text)
+            )
             counter: list[tuple[Sentence, float]] = []
             if cands and prohibitive:
                 counter = [(sents[i], float(rel[i])) for i in vendor_grants if i not in cands]

@@ -42,6 +42,10 @@ from reviewer.store.lexical import stem
         "The licensing status of the source data is unclear.",
         "Evaluations were run with the to-do commit of the harness.",
         "Example-wise license information is not (yet) included in this dataset.",
+        # Fresh real-document dev folders (fifth session).
+        "There are no reliable methods available to detect malicious models.",
+        "We did not manually verify the language labels for every language.",
+        "We advise against employing the models for commercial purposes.",
     ],
 )
 def test_denials_of_a_practice_are_negations(sentence: str) -> None:
@@ -103,6 +107,7 @@ def test_criteria_that_ask_for_a_prohibition_or_a_right() -> None:
     assert is_prohibitive("Use of collected data is limited to providing the service.")
     assert is_prohibitive("Production data can enter training only through a logged route.")
     assert not is_prohibitive("Query patterns are monitored for attacks, not only for drift.")
+    assert is_prohibitive("Reporters are asked not to disclose the issue publicly.")
     assert not is_prohibitive("Model versions are recorded in a registry.")
     assert asks_for_right("The agreement gives customers a right to object to sub-processors.")
     assert not asks_for_right("Model versions are recorded in a registry.")

@@ -370,3 +370,16 @@ def test_rationale_lines_end_once() -> None:
     assert "recorded in the model registry?" in lines[0]
     lines = drafter().draft(QUESTION, ev).rationale.splitlines()[1:]
     assert lines[0].startswith("- Met — Every model version is recorded in a model registry.")
+
+
+def test_a_prohibitive_question_does_not_turn_a_requested_right_into_a_contradiction() -> None:
+    """ "Is telemetry opt-in?" with the criterion "users can switch telemetry off": the evidence
+    granting that right meets the criterion rather than contradicting the question's prohibition."""
+    q = Question(
+        id="q-telemetry",
+        text="Is usage telemetry sent only with the user's opt-in?",
+        criteria=[Criterion(id="c1", text="Users can switch telemetry off.")],
+    )
+    ev = evidence("Users can switch telemetry off with one setting.")
+    d = drafter().draft(q, ev)
+    assert d.assessments[0].status == CriterionStatus.met, d.assessments[0].note
