@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar, overload
 
 from reviewer.banks import all_questions
 from reviewer.drafting.extractive import ExtractiveDrafter, ExtractiveParams
@@ -20,6 +21,8 @@ from reviewer.evaluation.gold import GoldItem, hide_answers, load_gold
 from reviewer.evaluation.runner import corpus_hash, default_workspace, question_for
 from reviewer.models import Evidence, Question
 from reviewer.workspace import Workspace
+
+D = TypeVar("D", bound=ExtractiveDrafter)
 
 
 @dataclass
@@ -73,15 +76,27 @@ def load_dev(gold: list[Path], docs: list[Path]) -> list[DevItem]:
     return out
 
 
+@overload
 def drafters_for(
     devs: list[DevItem], params: ExtractiveParams | None = None
-) -> dict[int, ExtractiveDrafter]:
-    """One extractive drafter per workspace (keyed by `id(ws)`), each with its corpus statistics."""
-    out: dict[int, ExtractiveDrafter] = {}
+) -> dict[int, ExtractiveDrafter]: ...
+@overload
+def drafters_for(
+    devs: list[DevItem], params: ExtractiveParams | None = None, *, cls: type[D]
+) -> dict[int, D]: ...
+def drafters_for(
+    devs: list[DevItem],
+    params: ExtractiveParams | None = None,
+    *,
+    cls: type[Any] = ExtractiveDrafter,
+) -> dict[int, Any]:
+    """One extractive drafter (of `cls`) per workspace, keyed by `id(ws)`, each with its corpus
+    statistics."""
+    out: dict[int, Any] = {}
     for dev in devs:
         if id(dev.ws) not in out:
             ws = dev.ws
-            out[id(ws)] = ExtractiveDrafter(
+            out[id(ws)] = cls(
                 ws.cached_embedder,
                 params or ExtractiveParams(),
                 idf=ws.idf(),

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from evals.tuning.devset import dev_parser, load_dev
+from evals.tuning.devset import dev_parser, drafters_for, load_dev
 from reviewer.drafting.extractive import (
     ExtractiveDrafter,
     content_words,
@@ -41,7 +41,9 @@ SIGNALS = (
 class RecordingDrafter(ExtractiveDrafter):
     """The shipped drafter, keeping each draft's per-criterion margins for inspection."""
 
-    margins: list[float] = []
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.margins: list[float] = []
 
     def _draft(self, assessments, citations, note="", margins=None):  # type: ignore[no-untyped-def]
         self.margins = list(margins or [])
@@ -141,15 +143,8 @@ def main() -> None:
 
     args = dev_parser(__doc__).parse_args()
     devs = load_dev(args.gold, args.docs)
-    drafters: dict[int, RecordingDrafter] = {}
-    rows = []
-    for dev in devs:
-        ws = dev.ws
-        if id(ws) not in drafters:
-            drafters[id(ws)] = RecordingDrafter(
-                ws.cached_embedder, idf=ws.idf(), background=ws.background_sentences()
-            )
-        rows.append(signals(drafters[id(ws)], dev))
+    drafters = drafters_for(devs, cls=RecordingDrafter)
+    rows = [signals(drafters[id(dev.ws)], dev) for dev in devs]
     gold = np.array([r["gold"] for r in rows])
     rule = np.array([r["rule"] for r in rows])
     print(f"rules as shipped: macro-F1 {macro_f1(gold, rule)} on {len(rows)} dev items")
