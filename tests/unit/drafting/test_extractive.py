@@ -46,6 +46,11 @@ def evidence(*texts: str) -> list[Evidence]:
     return [Evidence(label=f"E{i + 1}", chunk=make_chunk(i + 1, t)) for i, t in enumerate(texts)]
 
 
+def one_criterion(qid: str, text: str, criterion: str) -> Question:
+    """A question with a single criterion, `c1`."""
+    return Question(id=qid, text=text, criteria=[Criterion(id="c1", text=criterion)])
+
+
 def drafter(**params: Any) -> ExtractiveDrafter:
     return ExtractiveDrafter(
         BagOfWords(), replace(ExtractiveParams(), **params), background=BACKGROUND
@@ -145,10 +150,10 @@ def test_hedged_or_planned_practice_is_partial() -> None:
 
 
 def test_a_model_that_can_do_something_is_not_an_optional_practice() -> None:
-    q = Question(
-        id="q-inherit",
-        text="Does a trained model inherit the classification of its training data?",
-        criteria=[Criterion(id="c1", text="A trained model inherits its training data class.")],
+    q = one_criterion(
+        "q-inherit",
+        "Does a trained model inherit the classification of its training data?",
+        "A trained model inherits its training data class.",
     )
     ev = evidence(
         "A trained model inherits the class of its training data because a model can memorise it."
@@ -213,10 +218,10 @@ def test_a_denial_about_something_else_does_not_contradict() -> None:
         "Every model version is recorded in the model registry before release.",
         "Lineage dashboards for marketing campaigns are out of scope.",  # about the question only
     )
-    q = Question(
-        id="q-reg",
-        text="Are model versions and lineage recorded?",
-        criteria=[Criterion(id="c1", text="Every model version is recorded in a model registry.")],
+    q = one_criterion(
+        "q-reg",
+        "Are model versions and lineage recorded?",
+        "Every model version is recorded in a model registry.",
     )
     loose = dict(support_z=None, support=0.0, contradict=0.0, topic=0.0)
     assert drafter(**loose, cue_needs_topic=False).draft(q, ev).verdict == Verdict.nonconformity
@@ -224,18 +229,18 @@ def test_a_denial_about_something_else_does_not_contradict() -> None:
 
 
 def test_a_stated_limitation_meets_a_criterion_that_asks_for_limitations() -> None:
-    q = Question(
-        id="q-lim",
-        text="Does the model card state the model's known limitations?",
-        criteria=[Criterion(id="c1", text="The model card states known limitations of the model.")],
+    q = one_criterion(
+        "q-lim",
+        "Does the model card state the model's known limitations?",
+        "The model card states known limitations of the model.",
     )
     ev = evidence("Known limitations: the model has not been evaluated on non-English speech.")
     d = drafter().draft(q, ev)
     assert d.verdict == Verdict.conformant
-    gap = Question(
-        id="q-eval",
-        text="Has the model been evaluated on non-English speech?",
-        criteria=[Criterion(id="c1", text="The model has been evaluated on non-English speech.")],
+    gap = one_criterion(
+        "q-eval",
+        "Has the model been evaluated on non-English speech?",
+        "The model has been evaluated on non-English speech.",
     )
     assert drafter().draft(gap, ev).verdict == Verdict.nonconformity
 
@@ -292,10 +297,10 @@ def test_headings_are_not_evidence(line: str, heading: bool) -> None:
 def test_a_tiny_corpus_falls_back_to_absolute_bars() -> None:
     """One policy sentence is no baseline: it must not be judged against itself."""
     ev = evidence("Every model version is recorded in the model registry before release.")
-    q = Question(
-        id="q-one",
-        text="Are model versions recorded?",
-        criteria=[Criterion(id="c1", text="Every model version is recorded in a model registry.")],
+    q = one_criterion(
+        "q-one",
+        "Are model versions recorded?",
+        "Every model version is recorded in a model registry.",
     )
     tiny = ExtractiveDrafter(BagOfWords(), background=[ev[0].chunk.text])
     assert tiny.draft(q, ev).verdict == Verdict.conformant
@@ -303,10 +308,10 @@ def test_a_tiny_corpus_falls_back_to_absolute_bars() -> None:
 
 def test_a_record_denying_a_required_practice_contradicts_it() -> None:
     """A policy requires lineage; a model card says it is not recorded: cite both sides."""
-    q = Question(
-        id="q-lineage",
-        text="Is the lineage of each training data set recorded?",
-        criteria=[Criterion(id="c1", text="The lineage of each training data set is recorded.")],
+    q = one_criterion(
+        "q-lineage",
+        "Is the lineage of each training data set recorded?",
+        "The lineage of each training data set is recorded.",
     )
     rule = "The lineage of each training data set must be recorded in the lineage tool."
     policy = Evidence(label="E1", chunk=make_chunk(1, rule))
@@ -337,10 +342,10 @@ def test_a_record_denying_a_required_practice_contradicts_it() -> None:
 def test_a_clearly_met_criterion_is_answered_under_a_broad_question() -> None:
     """Long, abstract questions share few words with any one sentence; strong criterion evidence
     still counts there, evidence that only just clears the bar does not."""
-    q = Question(
-        id="q-broad",
-        text="How does the organisation govern, oversee and communicate its AI management system?",
-        criteria=[Criterion(id="c1", text="Model versions are recorded in a registry.")],
+    q = one_criterion(
+        "q-broad",
+        "How does the organisation govern, oversee and communicate its AI management system?",
+        "Model versions are recorded in a registry.",
     )
     ev = evidence("Model versions are recorded in a registry before release.")
     assert drafter(topic_override=0.0).draft(q, ev).verdict == Verdict.insufficient_evidence
@@ -375,10 +380,10 @@ def test_rationale_lines_end_once() -> None:
 def test_a_prohibitive_question_does_not_turn_a_requested_right_into_a_contradiction() -> None:
     """ "Is telemetry opt-in?" with the criterion "users can switch telemetry off": the evidence
     granting that right meets the criterion rather than contradicting the question's prohibition."""
-    q = Question(
-        id="q-telemetry",
-        text="Is usage telemetry sent only with the user's opt-in?",
-        criteria=[Criterion(id="c1", text="Users can switch telemetry off.")],
+    q = one_criterion(
+        "q-telemetry",
+        "Is usage telemetry sent only with the user's opt-in?",
+        "Users can switch telemetry off.",
     )
     ev = evidence("Users can switch telemetry off with one setting.")
     d = drafter().draft(q, ev)
