@@ -69,7 +69,10 @@ HEDGE = re.compile(
     r"\b(?:should consider|where (?:feasible|possible|practical|practicable|applicable)|as appropriate|(?:if|when) (?:possible|feasible|applicable)"
     r"|(?:is |are )?encouraged|encourages?|recommended|optional(?:ly)?|best[- ]effort|ad[- ]hoc|informal(?:ly)?|partial(?:ly)?"
     r"|some of|selected|limited|not all|except|only for|only (?:the|some)|manual(?:ly)?|case[- ]by[- ]case|pilot"
-    r"|spot[- ]check|sample of|on request|not (?:yet )?(?:fully|consistently|always)|inconsistent(?:ly)?|in part)\b"
+    r"|spot[- ]check|sample of|on request|not (?:yet )?(?:fully|consistently|always)|inconsistent(?:ly)?|in part"
+    # Deferred to another document: "the evaluation details are presented in the paper".
+    r"|(?:refer|see)\s+(?:to\s+)?(?:the\s+|our\s+)?(?:\w+\s+)?(?:paper|publication|technical report|article)"
+    r"|(?:presented|described|detailed|discussed|reported|provided|given|found)\s+in\s+(?:the\s+|our\s+)?(?:\w+\s+)?(?:paper|publication|technical report|article))\b"
 )
 
 # Commitments about the future rather than practice today.
@@ -211,3 +214,62 @@ DISCLOSURE_CRITERION = re.compile(
 
 def asks_for_disclosure(criterion: str) -> bool:
     return bool(DISCLOSURE_CRITERION.search(normalize(criterion)))
+
+
+# Criteria that ask for consent first ("no telemetry is sent unless the user enables it"): an
+# opt-out ("users can disable telemetry") is the opposite default, so it contradicts them.
+OPT_IN_CRITERION = re.compile(
+    r"\bopt[- ]in\b|\b(?:off|disabled) by default\b|\b(?:prior|explicit|affirmative) consent\b"
+    r"|\bonly (?:with|after) (?:\w+ )?(?:consent|permission|approval)\b"
+    r"|\bunless (?:the |a |each )?(?:user|customer|client|you|data subject|individual)s?\s+(?:\w+\s+)?"
+    r"(?:enables?|opts? in|consents?|agrees?|turns? \w+ on|switch\w* \w+ on)\b"
+)
+OPT_OUT = re.compile(
+    r"\bopt(?:s|ed|ing)?[- ]?out\b|\b(?:enabled|on|collected|active) by default\b"
+    r"|\b(?:can|may)\s+(?:\w+\s+){0,2}(?:disable|deactivate|turn\s+(?:\w+\s+)?off|switch\s+(?:\w+\s+)?off)\b"
+)
+
+
+def asks_for_opt_in(criterion: str) -> bool:
+    return bool(OPT_IN_CRITERION.search(normalize(criterion)))
+
+
+def offers_opt_out(text: str) -> str | None:
+    m = OPT_OUT.search(normalize(text))
+    return m.group(0) if m else None
+
+
+# Criteria that ask for a stated time ("acknowledged within a stated time", "a target period for
+# fixing is stated"): a sentence giving no duration, date or frequency meets them only partly.
+TIME_CRITERION = re.compile(
+    r"\b(?:within|in)\s+(?:a|an|the)\s+(?:stated|defined|set|fixed|specified|agreed|committed|given)\s+"
+    r"(?:time|period|timeframe|time ?frame|number of days)"
+    r"|\b(?:stated|defined|set|specified|target|committed|fixed)\s+(?:time|timeframe|time frame|timeline|deadline|period)"
+    r"|\btime limits?\b|\btimelines?\b|\bdeadlines?\b|\bhow long\b|\b(?:retention|notice) periods?\b"
+)
+TIME_EXPRESSION = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*-?\s*(?:\w+\s+)?(?:hours?|hrs?|days?|weeks?|months?|years?|h|d)\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|fifteen|thirty|sixty|ninety)"
+    r"\s+(?:\(\d+\)\s+)?(?:\w+\s+)?(?:hours?|days?|weeks?|months?|years?)\b"
+    r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|every (?:day|week|month|quarter|year))\b"
+    r"|\b(?:a|one) (?:day|week|month|year)\b"
+)
+
+
+def asks_for_time(criterion: str) -> bool:
+    return bool(TIME_CRITERION.search(normalize(criterion)))
+
+
+def states_time(text: str) -> bool:
+    return bool(TIME_EXPRESSION.search(normalize(text)))
+
+
+# Criteria that ask for an obligation ("regression testing is required before adoption"): a
+# sentence that only allows or enables it ("a customer can test it") meets them only partly.
+REQUIRES = re.compile(
+    r"\b(?:is|are)\s+(?:\w+\s+)?(?:required|mandatory|obligatory|compulsory)\b|\bmust\b|\bshall\b"
+)
+
+
+def asks_for_obligation(criterion: str) -> bool:
+    return bool(REQUIRES.search(normalize(criterion)))

@@ -6,6 +6,8 @@ For each criterion of the question:
    answer; a question nobody answered is dropped: qa_pairs.py):
    w_criterion x cosine(sentence, criterion) + w_question x cosine(sentence, question)
    + w_lexical x IDF-weighted share of the criterion's content words found in the sentence
+   + w_heading x how far the sentence's section heading's similarity to the criterion exceeds
+   `heading_floor` (v7: "Out-of-Scope Use" above a sentence in a model card)
    (MiniLM embeddings, bundled; IDF over the workspace's chunks; auditor synonyms folded);
 2. the bar: the same score over a background sample of the corpus's own sentences gives a mean
    and standard deviation; a sentence is evidence when it scores `support_z` deviations above
@@ -22,13 +24,16 @@ For each criterion of the question:
      candidate requirement (`practice_gap`) => `contradicted`, citing both sides;
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
-     wording ("where feasible", "we encourage", "if you plan to", "planned for Q3") =>
-     `partly_met`; else `met`.
+     wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
+     "presented in the paper") => `partly_met`; so is a sentence that only allows what the
+     criterion requires ("can test" for "testing is required") or gives no time where the
+     criterion asks for one ("within a stated time") (v7); an opt-out ("users can disable
+     telemetry") where the criterion asks for consent first => `contradicted` (v7); else `met`.
 Verdict: any contradicted criterion => nonconformity; no criterion with evidence =>
 insufficient_evidence; every criterion met => conformant; otherwise partial.
 Confidence: how far the criterion nearest its bar sits from it (0.5 = on the bar, 1 = far),
 blended half and half with how often a verdict of that kind was right on dev (v4).
-v5 and v6 (fifth session) widened the cue lexicon from real dev errors: cues.py.
+v5 and v6 (fifth session) and v7 (sixth) widened the cue lexicon from real dev errors: cues.py.
 Questions without criteria (ad-hoc, questionnaires) are treated as one criterion: the question.
 Every threshold was chosen on dev items only: evals/tuning/README.md.
 """
@@ -47,11 +52,16 @@ from reviewer.drafting.base import Drafter
 from reviewer.drafting.cues import (
     Cues,
     asks_for_disclosure,
+    asks_for_obligation,
+    asks_for_opt_in,
     asks_for_right,
+    asks_for_time,
     governing_clause,
     is_ability,
     is_prohibitive,
+    offers_opt_out,
     read_cues,
+    states_time,
 )
 from reviewer.drafting.qa_pairs import answer_denies, question_answers
 from reviewer.drafting.synonyms import canonical
@@ -119,6 +129,11 @@ class ExtractiveParams:
     prior_insufficient: float = 0.39
     min_sentence_chars: int = 25
     max_sentence_chars: int = 600
+    # Section headings as priors (model cards: "Out-of-Scope Use", "Licensing Information"): a
+    # sentence under a heading whose similarity to the criterion exceeds heading_floor gains
+    # w_heading times the excess (0 = off; grid28: 0.1-0.2 with floor 0.4 all +3 dev items).
+    w_heading: float = 0.1
+    heading_floor: float = 0.4
 
 
 @dataclass
@@ -128,6 +143,8 @@ class Sentence:
     ev: Evidence
     # For a template question with its answer (see qa_pairs.py): the answer, where cues are read.
     answer: str | None = None
+    # The nearest section heading above the sentence ("" if none).
+    heading: str = ""
 
     def topic_clause(self, topic: str) -> str:
         """The part that must be about `topic`: a Q&A unit's question and answer together (the
@@ -174,7 +191,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 6
+    version = 7
 
     def __init__(
         self,
@@ -237,12 +254,15 @@ class ExtractiveDrafter(Drafter):
         out: list[Sentence] = []
         seen: set[str] = set()
         for ev in evidence:
-            for s, answer in evidence_units(ev.chunk.text, p):
+            text = ev.chunk.text
+            fallback = ev.chunk.heading_path[-1] if ev.chunk.heading_path else ""
+            for s, answer in evidence_units(text, p):
                 key = " ".join(norm_tokens(s))
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append(Sentence(ev.label, s, ev, answer))
+                heading = heading_before(text, text.find(s[:40]), fallback)
+                out.append(Sentence(ev.label, s, ev, answer, heading))
         return out
 
     def draft(self, question: Question, evidence: list[Evidence]) -> Draft:
@@ -280,6 +300,9 @@ class ExtractiveDrafter(Drafter):
             and not cues.prohibiting
             and not cues.obligation
         ]
+        headings = sorted({s.heading for s in sents if s.heading}) if p.w_heading else []
+        h_vecs = self.embedder.embed(headings) if headings else None
+        h_index = {h: i for i, h in enumerate(headings)}
         kw = content_words(" ".join(question.keywords))
         kw_bonus = np.array([min(1.0, len(kw & w) / 3) for w in s_words]) * 0.05 if kw else 0.0
         assessments: list[CriterionAssessment] = []
@@ -291,6 +314,16 @@ class ExtractiveDrafter(Drafter):
             lex = np.array([weighted_coverage(words, w, self.idf) for w in s_words])
             score = p.w_criterion * (s_vecs @ c_vec) + p.w_question * q_sim + p.w_lexical * lex
             score = score + kw_bonus
+            if h_vecs is not None:
+                h_sim = h_vecs @ c_vec
+                score = score + p.w_heading * np.array(
+                    [
+                        max(0.0, float(h_sim[h_index[s.heading]]) - p.heading_floor)
+                        if s.heading
+                        else 0.0
+                        for s in sents
+                    ]
+                )
             support, contradict, scale = self._thresholds(c_vec, q_vec, words)
             order = np.argsort(-score, kind="stable")
             cands = [int(i) for i in order[: p.candidates] if score[i] >= support]
@@ -422,6 +455,7 @@ class ExtractiveDrafter(Drafter):
         bar = p.contradict if contradict is None else contradict
         topic = content_words(crit.text)
         disclosure = asks_for_disclosure(crit.text)
+        opt_in = asks_for_opt_in(crit.text)
         for sent, sc in pool:
             if sc < bar:
                 continue
@@ -437,6 +471,8 @@ class ExtractiveDrafter(Drafter):
                 why = f"denied ({cues.negation[0]!r})"
             elif prohibitive and cues.permission and not cues.prohibiting:
                 why = f"permitted ({cues.permission[0]!r}) where a prohibition is required"
+            elif opt_in and (opt_out := offers_opt_out(sent.text)):
+                why = f"an opt-out ({opt_out!r}) where consent first is required"
             if why:
                 used = [sent] if sent is top else [top, sent]
                 return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
@@ -468,6 +504,13 @@ class ExtractiveDrafter(Drafter):
         ):
             cue = (cues.hedge or cues.permission)[0]
             status, why = CriterionStatus.partly_met, f"hedged or partial ({cue!r})"
+        elif cues.permission and not cues.obligation and asks_for_obligation(crit.text):
+            status, why = (
+                CriterionStatus.partly_met,
+                f"allowed ({cues.permission[0]!r}), not required",
+            )
+        elif asks_for_time(crit.text) and not states_time(top.text):
+            status, why = CriterionStatus.partly_met, "no time or frequency stated"
         used = cands[: p.max_quotes]
         return self._assessment(crit, status, why, used, scores[0]), used
 
@@ -559,6 +602,22 @@ def is_heading(line: str) -> bool:
         return True
     capital = sum(1 for w in words if _starts_upper(w))
     return capital / len(words) >= 0.6
+
+
+def heading_before(text: str, pos: int, fallback: str = "") -> str:
+    """The nearest heading line of `text` above offset `pos` (markdown marks and bold removed);
+    `fallback` (the chunk's own heading) when there is none or `pos` is not found (-1)."""
+    if pos <= 0:
+        return fallback
+    before = text[:pos]
+    lines = before.splitlines()
+    if not before.endswith("\n"):
+        lines = lines[:-1]  # the start of the sentence's own line
+    for line in reversed(lines):
+        line = line.strip()
+        if line and (line.startswith("#") or is_heading(line)):
+            return line.lstrip("#").strip().strip("*_").strip()
+    return fallback
 
 
 def _worth_scoring(sentence: str, p: ExtractiveParams) -> str | None:

@@ -6,11 +6,16 @@ import pytest
 
 from reviewer.drafting.cues import (
     asks_for_disclosure,
+    asks_for_obligation,
+    asks_for_opt_in,
     asks_for_right,
+    asks_for_time,
     governing_clause,
     is_ability,
     is_prohibitive,
+    offers_opt_out,
     read_cues,
+    states_time,
 )
 from reviewer.drafting.synonyms import canonical
 from reviewer.store.lexical import stem
@@ -132,3 +137,39 @@ def test_auditor_synonyms_fold_to_one_token() -> None:
 def test_criteria_that_ask_for_limitations_to_be_disclosed() -> None:
     assert asks_for_disclosure("The model card states known limitations and out-of-scope uses.")
     assert not asks_for_disclosure("Model versions are recorded in a registry.")
+
+
+def test_consent_first_criteria_and_opt_out_wording() -> None:
+    """Sixth session: "no telemetry unless the user enables it" asks for opt-in; "users can
+    disable telemetry" offers the opposite default."""
+    assert asks_for_opt_in("No usage telemetry is sent unless the user explicitly enables it.")
+    assert asks_for_opt_in("Customer content is used for training only with prior consent.")
+    assert asks_for_opt_in("Crash reporting is off by default.")
+    assert not asks_for_opt_in("Usage telemetry is documented.")
+    assert offers_opt_out("Users can disable telemetry by setting an environment variable.")
+    assert offers_opt_out("Customers may opt out of training at any time.")
+    assert offers_opt_out("Analytics are enabled by default.")
+    assert not offers_opt_out("Telemetry is sent only after the user opts in.")
+
+
+def test_criteria_that_ask_for_a_stated_time() -> None:
+    assert asks_for_time("Reports are acknowledged within a stated time.")
+    assert asks_for_time("A maximum retention period for chat history is defined.")
+    assert asks_for_time("Remediation time limits by severity are defined.")
+    assert not asks_for_time("Reports are acknowledged.")
+    assert states_time("We acknowledge reports within 48 hours.")
+    assert states_time("Chats are deleted after thirty days.")
+    assert states_time("Access rights are reviewed quarterly.")
+    assert not states_time("A maintainer will acknowledge your report and keep you informed.")
+
+
+def test_a_criterion_asking_for_an_obligation() -> None:
+    assert asks_for_obligation("Regression testing by the customer is required before adoption.")
+    assert asks_for_obligation("Suppliers must notify incidents.")
+    assert not asks_for_obligation("A new model version can be tested before it becomes default.")
+
+
+def test_details_deferred_to_a_paper_are_a_hedge() -> None:
+    assert read_cues("The evaluation details are presented in the paper.").hedge
+    assert read_cues("Please refer to the research paper for details on this.").hedge
+    assert not read_cues("The evaluation used word error rate on FLEURS.").hedge

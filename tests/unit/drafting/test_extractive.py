@@ -15,6 +15,7 @@ from reviewer.drafting.extractive import (
     ExtractiveDrafter,
     ExtractiveParams,
     clean_sentences,
+    heading_before,
     is_heading,
     sample_sentences,
 )
@@ -388,3 +389,60 @@ def test_a_prohibitive_question_does_not_turn_a_requested_right_into_a_contradic
     ev = evidence("Users can switch telemetry off with one setting.")
     d = drafter().draft(q, ev)
     assert d.assessments[0].status == CriterionStatus.met, d.assessments[0].note
+
+
+def test_an_opt_out_contradicts_a_criterion_that_asks_for_consent_first() -> None:
+    q = one_criterion(
+        "q-optin",
+        "Is usage telemetry collected only with the user's consent?",
+        "No usage telemetry is sent unless the user explicitly enables telemetry.",
+    )
+    d = drafter().draft(q, evidence("Users can disable usage telemetry by setting a variable."))
+    assert d.verdict == Verdict.nonconformity
+    assert "opt-out" in d.assessments[0].note
+
+
+def test_a_criterion_asking_for_a_stated_time_needs_one() -> None:
+    q = one_criterion(
+        "q-ack",
+        "Are vulnerability reports acknowledged within a stated time?",
+        "Vulnerability reports are acknowledged within a stated time.",
+    )
+    vague = drafter().draft(q, evidence("Vulnerability reports are acknowledged by a maintainer."))
+    timed = drafter().draft(
+        q, evidence("Vulnerability reports are acknowledged by a maintainer within 48 hours.")
+    )
+    assert vague.assessments[0].status == CriterionStatus.partly_met
+    assert vague.assessments[0].note == "no time or frequency stated"
+    assert timed.assessments[0].status == CriterionStatus.met
+
+
+def test_a_practice_allowed_but_not_required_partly_meets_a_requirement() -> None:
+    q = one_criterion(
+        "q-regress",
+        "Must customers run regression tests on a new model version before adopting it?",
+        "Regression tests on a new model version are required before adopting it.",
+    )
+    ev = evidence("Customers can run regression tests on a new model version before adopting it.")
+    d = drafter().draft(q, ev)
+    assert d.assessments[0].status == CriterionStatus.partly_met
+    assert "not required" in d.assessments[0].note
+
+
+def test_the_heading_above_a_sentence() -> None:
+    text = "## Out-of-Scope Use\n\nThis model is unsuitable for medical advice.\nMore text here."
+    assert heading_before(text, text.find("This model"), "Card") == "Out-of-Scope Use"
+    assert heading_before(text, 0, "Card") == "Card"
+    assert heading_before(text, -1, "Card") == "Card"
+    bold = "**Licensing Information**\nThe data is released under the MIT licence."
+    assert heading_before(bold, bold.find("The data")) == "Licensing Information"
+
+
+def test_a_heading_naming_the_criterion_lifts_the_sentence_under_it() -> None:
+    q = one_criterion("q-scope", "Are unsuitable uses stated?", "Unsuitable uses are stated.")
+    text = "## Unsuitable Uses\n\nDo not rely on it for medical advice or legal opinions."
+    ev = [Evidence(label="E1", chunk=make_chunk(1, text))]
+    without = drafter(w_heading=0.0).draft(q, ev)
+    with_heading = drafter(w_heading=1.0, heading_floor=0.3).draft(q, ev)
+    assert without.verdict == Verdict.insufficient_evidence
+    assert with_heading.verdict != Verdict.insufficient_evidence
