@@ -349,9 +349,28 @@ def test_a_clearly_met_criterion_is_answered_under_a_broad_question() -> None:
         "Model versions are recorded in a registry.",
     )
     ev = evidence("Model versions are recorded in a registry before release.")
-    assert drafter(topic_override=0.0).draft(q, ev).verdict == Verdict.insufficient_evidence
-    assert drafter().draft(q, ev).verdict == Verdict.conformant
-    assert drafter(topic_override=1e6).draft(q, ev).verdict == Verdict.insufficient_evidence
+    gate = {"topic_one_doc": None}  # the gate as it applies to evidence from several documents
+    assert drafter(topic_override=0.0, **gate).draft(q, ev).verdict == Verdict.insufficient_evidence
+    assert drafter(**gate).draft(q, ev).verdict == Verdict.conformant
+    assert drafter(topic_override=1e6, **gate).draft(q, ev).verdict == Verdict.insufficient_evidence
+
+
+def test_the_topic_gate_does_not_apply_to_evidence_from_one_document() -> None:
+    """A question scoped to one document points at it: wording unlike the question's is not a
+    sign the document is off topic. Across several documents the gate still holds."""
+    q = one_criterion(
+        "q-broad",
+        "How does the organisation govern, oversee and communicate its AI management system?",
+        "Model versions are recorded in a registry.",
+    )
+    one_doc = evidence("Model versions are recorded in a registry before release.")
+    two_docs = [*one_doc, Evidence(label="E2", chunk=make_chunk(2, BACKGROUND[0]))]
+    no_override = drafter(topic_override=0.0)
+    assert no_override.draft(q, one_doc).verdict == Verdict.conformant
+    assert no_override.draft(q, two_docs).verdict == Verdict.insufficient_evidence
+    assert drafter(topic_override=0.0, topic_one_doc=0.2).draft(q, one_doc).verdict == (
+        Verdict.insufficient_evidence
+    )
 
 
 def test_confidence_blends_the_margin_with_how_often_the_verdict_kind_was_right() -> None:
