@@ -340,15 +340,20 @@ def test_a_record_denying_a_required_practice_contradicts_it() -> None:
     assert drafter(**strict).draft(q, [policy, other]).verdict == Verdict.conformant
 
 
+# A long, abstract question that shares few words with any one sentence, and a sentence that
+# plainly meets its one criterion.
+BROAD_QUESTION = one_criterion(
+    "q-broad",
+    "How does the organisation govern, oversee and communicate its AI management system?",
+    "Model versions are recorded in a registry.",
+)
+REGISTRY_SENTENCE = "Model versions are recorded in a registry before release."
+
+
 def test_a_clearly_met_criterion_is_answered_under_a_broad_question() -> None:
     """Long, abstract questions share few words with any one sentence; strong criterion evidence
     still counts there, evidence that only just clears the bar does not."""
-    q = one_criterion(
-        "q-broad",
-        "How does the organisation govern, oversee and communicate its AI management system?",
-        "Model versions are recorded in a registry.",
-    )
-    ev = evidence("Model versions are recorded in a registry before release.")
+    q, ev = BROAD_QUESTION, evidence(REGISTRY_SENTENCE)
     gate = {"topic_one_doc": None}  # the gate as it applies to evidence from several documents
     assert drafter(topic_override=0.0, **gate).draft(q, ev).verdict == Verdict.insufficient_evidence
     assert drafter(**gate).draft(q, ev).verdict == Verdict.conformant
@@ -358,12 +363,7 @@ def test_a_clearly_met_criterion_is_answered_under_a_broad_question() -> None:
 def test_the_topic_gate_does_not_apply_to_evidence_from_one_document() -> None:
     """A question scoped to one document points at it: wording unlike the question's is not a
     sign the document is off topic. Across several documents the gate still holds."""
-    q = one_criterion(
-        "q-broad",
-        "How does the organisation govern, oversee and communicate its AI management system?",
-        "Model versions are recorded in a registry.",
-    )
-    one_doc = evidence("Model versions are recorded in a registry before release.")
+    q, one_doc = BROAD_QUESTION, evidence(REGISTRY_SENTENCE)
     two_docs = [*one_doc, Evidence(label="E2", chunk=make_chunk(2, BACKGROUND[0]))]
     no_override = drafter(topic_override=0.0)
     assert no_override.draft(q, one_doc).verdict == Verdict.conformant
