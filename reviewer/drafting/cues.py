@@ -230,6 +230,19 @@ OPT_OUT = re.compile(
 )
 
 
+# Criteria that ask for an assurance ("the supplier commits to providing updates", "results are
+# guaranteed across releases", "an SLA is given"): a disclaimer of it anywhere in the related
+# text ("is not obligated to provide updates", "may change at any time") contradicts them.
+ASSURANCE_CRITERION = re.compile(
+    r"\b(?:commit(?:s|ted|ment|ments)?|guarantee[sd]?|assur(?:e|es|ed|ance)|warrant(?:s|y|ies|ed)?"
+    r"|promise[sd]?|sla|service levels?|uptime)\b"
+)
+
+
+def asks_for_assurance(criterion: str) -> bool:
+    return bool(ASSURANCE_CRITERION.search(normalize(criterion)))
+
+
 def asks_for_opt_in(criterion: str) -> bool:
     return bool(OPT_IN_CRITERION.search(normalize(criterion)))
 

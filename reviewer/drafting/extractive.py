@@ -23,6 +23,10 @@ For each criterion of the question:
    - requirement vs practice: a vendor document's sentence granting what a prohibitive
      criterion forbids (`counter_terms`), or a model card's or record's denial covered by a
      candidate requirement (`practice_gap`) => `contradicted`, citing both sides;
+   - a criterion asking for an assurance (a commitment, guarantee, SLA) is contradicted by a
+     disclaimer of it ("is not obligated to provide updates", "may change at any time") among
+     the `disclaimers` sentences most related to the question, even when no sentence clears
+     the support bar (v9);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
@@ -52,6 +56,7 @@ import numpy as np
 from reviewer.drafting.base import Drafter
 from reviewer.drafting.cues import (
     Cues,
+    asks_for_assurance,
     asks_for_disclosure,
     asks_for_obligation,
     asks_for_opt_in,
@@ -122,6 +127,14 @@ class ExtractiveParams:
     # How many of a vendor document's sentences (most related to the question first) are
     # searched for a permission that contradicts a prohibition (0 = none).
     counter_terms: int = 8
+    # How many of the sentences most related to the question are searched for a disclaimer
+    # ("is not obligated to provide updates") when a criterion asks for an assurance (a
+    # commitment, guarantee, SLA); a disclaimer whose clause covers at least `disclaim_cover`
+    # of the criterion's IDF-weighted words contradicts it (0 = none). v9, grid34 over 261 dev
+    # items: 12-40 sentences with cover 0.1 +3 items and none lost; cover 0 also turns an
+    # unrelated "no" into a contradiction.
+    disclaimers: int = 20
+    disclaim_cover: float = 0.1
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -198,7 +211,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 8
+    version = 9
 
     def __init__(
         self,
@@ -358,6 +371,17 @@ class ExtractiveDrafter(Drafter):
             counter: list[tuple[Sentence, float]] = []
             if cands and prohibitive:
                 counter = [(sents[i], float(rel[i])) for i in vendor_grants if i not in cands]
+            disclaim: list[tuple[Sentence, float]] = []
+            if (
+                p.disclaimers
+                and asks_for_assurance(crit.text)
+                and not asks_for_disclosure(crit.text)
+            ):
+                disclaim = [
+                    (sents[i], float(rel[i]))
+                    for i in map(int, q_order[: p.disclaimers])
+                    if self._disclaims(sents[i], words, crit.text)
+                ]
             gaps: list[tuple[int, int]] = []
             if denials and not asks_for_disclosure(crit.text):
                 gaps = self._gaps(sents, s_words, s_cues, cands, denials, words)
@@ -370,6 +394,7 @@ class ExtractiveDrafter(Drafter):
                 contradict=contradict,
                 counter=counter,
                 gaps=[(sents[r], sents[d], s_cues[d].negation[0], float(rel[d])) for r, d in gaps],
+                disclaim=disclaim,
             )
             assessments.append(assessment)
             for s in used:
@@ -378,6 +403,15 @@ class ExtractiveDrafter(Drafter):
                     cited.add(key)
                     citations.append(Citation(label=s.label, chunk_id=s.ev.chunk.id, quote=s.text))
         return self._draft(assessments, citations, margins=margins)
+
+    def _disclaims(self, sent: Sentence, crit_words: set[str], criterion: str) -> bool:
+        """The sentence's clause about the criterion denies it and covers enough of its words."""
+        clause = content_words(sent.topic_clause(criterion))
+        if not crit_words & clause:
+            return False
+        if weighted_coverage(crit_words, clause, self.idf) < self.params.disclaim_cover:
+            return False
+        return bool(sent.cues(criterion).negation)
 
     def _gaps(
         self,
@@ -446,13 +480,19 @@ class ExtractiveDrafter(Drafter):
         contradict: float | None = None,
         counter: list[tuple[Sentence, float]] | None = None,
         gaps: list[tuple[Sentence, Sentence, str, float]] | None = None,
+        disclaim: list[tuple[Sentence, float]] | None = None,
     ) -> tuple[CriterionAssessment, list[Sentence]]:
         """Status of one criterion from its candidate sentences (best first) and the ones cited.
 
-        `pool` holds the sentences checked for a contradiction, with their relevance.
+        `pool` holds the sentences checked for a contradiction, with their relevance;
+        `disclaim` the question's related sentences that disclaim the assurance it asks for.
         """
         p = self.params
         if not cands:
+            if disclaim:
+                sent, sc = disclaim[0]
+                why = f"assurance disclaimed ({sent.cues(crit.text).negation[0]!r})"
+                return self._assessment(crit, CriterionStatus.contradicted, why, [sent], sc), [sent]
             return self._none(crit), []
         if prohibitive is None:
             prohibitive = is_prohibitive(crit.text)
@@ -495,6 +535,10 @@ class ExtractiveDrafter(Drafter):
         for rule, sent, cue, sc in gaps or []:
             why = f"required, but a record of practice denies it ({cue!r})"
             used = [rule, sent]
+            return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
+        for sent, sc in disclaim or []:
+            why = f"assurance disclaimed ({sent.cues(crit.text).negation[0]!r})"
+            used = [sent] if sent is top else [top, sent]
             return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
         cues = top.cues(crit.text)
         if disclosure:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reviewer.drafting.cues import (
+    asks_for_assurance,
     asks_for_disclosure,
     asks_for_obligation,
     asks_for_opt_in,
@@ -173,3 +174,18 @@ def test_details_deferred_to_a_paper_are_a_hedge() -> None:
     assert read_cues("The evaluation details are presented in the paper.").hedge
     assert read_cues("Please refer to the research paper for details on this.").hedge
     assert not read_cues("The evaluation used word error rate on FLEURS.").hedge
+
+
+@pytest.mark.parametrize(
+    ("criterion", "asks"),
+    [
+        ("The supplier commits to providing maintenance or security updates", True),
+        ("Bit-exact numerical results are guaranteed across minor releases", True),
+        ("An availability commitment or SLA is given", True),
+        ("The supplier assures that its safeguards are effective against misuse", True),
+        ("Maintenance and security updates are provided", False),
+        ("Known limitations are disclosed", False),
+    ],
+)
+def test_criteria_asking_for_an_assurance(criterion: str, asks: bool) -> None:
+    assert asks_for_assurance(criterion) is asks

@@ -465,3 +465,36 @@ def test_a_heading_naming_the_criterion_lifts_the_sentence_under_it() -> None:
     with_heading = drafter(w_heading=1.0, heading_floor=0.3).draft(q, ev)
     assert without.verdict == Verdict.insufficient_evidence
     assert with_heading.verdict != Verdict.insufficient_evidence
+
+
+SLA_QUESTION = one_criterion(
+    "q-sla",
+    "Does the supplier commit to the availability of its service?",
+    "The supplier commits to an uptime service level for the hosted model.",
+)
+UPTIME_DISCLAIMER = "Uptime is not guaranteed for the preview."
+
+
+def test_a_disclaimer_contradicts_a_criterion_that_asks_for_an_assurance() -> None:
+    """Terms that disclaim what the criterion asks the supplier to promise are a nonconformity,
+    even when the disclaimer is worded too unlike the criterion to clear the support bar."""
+    ev = evidence(UPTIME_DISCLAIMER)
+    assert drafter(disclaimers=0).draft(SLA_QUESTION, ev).verdict == Verdict.insufficient_evidence
+    d = drafter().draft(SLA_QUESTION, ev)
+    assert d.verdict == Verdict.nonconformity
+    assert d.assessments[0].note == "assurance disclaimed ('is not guaranteed')"
+    assert [c.label for c in d.citations] == ["E1"]
+
+
+def test_only_a_denial_covering_the_criterion_disclaims_an_assurance() -> None:
+    # A denial sharing only a common word with the criterion stays below disclaim_cover.
+    parking = evidence("The supplier does not record the parking permits issued each month.")
+    idf = {"supplier": 0.1, "uptime": 5.0}  # "supplier" is in every document
+
+    def draft(**params: Any) -> Verdict:
+        p = replace(ExtractiveParams(), **params)
+        dr = ExtractiveDrafter(BagOfWords(), p, idf=idf, background=BACKGROUND)
+        return dr.draft(SLA_QUESTION, parking).verdict
+
+    assert draft() == Verdict.insufficient_evidence
+    assert draft(disclaim_cover=0.0) == Verdict.nonconformity
