@@ -243,6 +243,27 @@ def asks_for_assurance(criterion: str) -> bool:
     return bool(ASSURANCE_CRITERION.search(normalize(criterion)))
 
 
+# Criteria that ask for commercial use to be allowed ("the model licence permits commercial use"):
+# a non-commercial licence or a research-only restriction anywhere in the related text
+# contradicts them, however little else the two share.
+COMMERCIAL_CRITERION = re.compile(r"(?<!non-)(?<!non )\bcommercial(?:ly)?\b")
+NON_COMMERCIAL = re.compile(
+    r"\bnon[- ]?commercial\b|\bcc[- ]by[- ](?:sa[- ])?nc\b|\bby[- ]nc\b"
+    r"|\b(?:for |to )?research (?:purposes |use )?only\b|\bnot (?:be used )?for commercial\b"
+    r"|\bnot (?:licen[cs]ed|permitted|allowed) for commercial\b"
+)
+
+
+def asks_for_commercial_use(criterion: str) -> bool:
+    text = normalize(criterion)
+    return bool(COMMERCIAL_CRITERION.search(text)) and not is_prohibitive(text)
+
+
+def restricts_commercial_use(text: str) -> str | None:
+    m = NON_COMMERCIAL.search(normalize(text))
+    return m.group(0) if m else None
+
+
 def asks_for_opt_in(criterion: str) -> bool:
     return bool(OPT_IN_CRITERION.search(normalize(criterion)))
 

@@ -26,7 +26,8 @@ For each criterion of the question:
    - a criterion asking for an assurance (a commitment, guarantee, SLA) is contradicted by a
      disclaimer of it ("is not obligated to provide updates", "may change at any time") among
      the `disclaimers` sentences most related to the question, even when no sentence clears
-     the support bar (v9);
+     the support bar, and so is a criterion asking for commercial use by a licence limited to
+     non-commercial or research use (v9);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
@@ -57,6 +58,7 @@ from reviewer.drafting.base import Drafter
 from reviewer.drafting.cues import (
     Cues,
     asks_for_assurance,
+    asks_for_commercial_use,
     asks_for_disclosure,
     asks_for_obligation,
     asks_for_opt_in,
@@ -67,6 +69,7 @@ from reviewer.drafting.cues import (
     is_prohibitive,
     offers_opt_out,
     read_cues,
+    restricts_commercial_use,
     states_time,
 )
 from reviewer.drafting.qa_pairs import answer_denies, question_answers
@@ -135,6 +138,9 @@ class ExtractiveParams:
     # unrelated "no" into a contradiction.
     disclaimers: int = 20
     disclaim_cover: float = 0.1
+    # A licence limited to non-commercial or research use among those sentences contradicts a
+    # criterion that asks for commercial use (v9, grid35: +1 dev item, none lost).
+    commercial: bool = True
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -371,16 +377,12 @@ class ExtractiveDrafter(Drafter):
             counter: list[tuple[Sentence, float]] = []
             if cands and prohibitive:
                 counter = [(sents[i], float(rel[i])) for i in vendor_grants if i not in cands]
-            disclaim: list[tuple[Sentence, float]] = []
-            if (
-                p.disclaimers
-                and asks_for_assurance(crit.text)
-                and not asks_for_disclosure(crit.text)
-            ):
+            disclaim: list[tuple[Sentence, float, str]] = []
+            if p.disclaimers and not asks_for_disclosure(crit.text):
                 disclaim = [
-                    (sents[i], float(rel[i]))
+                    (sents[i], float(rel[i]), why)
                     for i in map(int, q_order[: p.disclaimers])
-                    if self._disclaims(sents[i], words, crit.text)
+                    if (why := self._disclaims(sents[i], words, crit.text))
                 ]
             gaps: list[tuple[int, int]] = []
             if denials and not asks_for_disclosure(crit.text):
@@ -404,14 +406,22 @@ class ExtractiveDrafter(Drafter):
                     citations.append(Citation(label=s.label, chunk_id=s.ev.chunk.id, quote=s.text))
         return self._draft(assessments, citations, margins=margins)
 
-    def _disclaims(self, sent: Sentence, crit_words: set[str], criterion: str) -> bool:
-        """The sentence's clause about the criterion denies it and covers enough of its words."""
+    def _disclaims(self, sent: Sentence, crit_words: set[str], criterion: str) -> str:
+        """Why the sentence disclaims what the criterion asks for ("" if it does not): a licence
+        limited to non-commercial use where commercial use is asked for (when `commercial`), or
+        a denial in its clause about an assurance that covers enough of the criterion's words."""
+        commercial = self.params.commercial and asks_for_commercial_use(criterion)
+        if commercial and (cue := restricts_commercial_use(sent.answer or sent.text)):
+            return f"use limited ({cue!r}) where commercial use is asked for"
+        if not asks_for_assurance(criterion):
+            return ""
         clause = content_words(sent.topic_clause(criterion))
         if not crit_words & clause:
-            return False
+            return ""
         if weighted_coverage(crit_words, clause, self.idf) < self.params.disclaim_cover:
-            return False
-        return bool(sent.cues(criterion).negation)
+            return ""
+        negation = sent.cues(criterion).negation
+        return f"assurance disclaimed ({negation[0]!r})" if negation else ""
 
     def _gaps(
         self,
@@ -480,7 +490,7 @@ class ExtractiveDrafter(Drafter):
         contradict: float | None = None,
         counter: list[tuple[Sentence, float]] | None = None,
         gaps: list[tuple[Sentence, Sentence, str, float]] | None = None,
-        disclaim: list[tuple[Sentence, float]] | None = None,
+        disclaim: list[tuple[Sentence, float, str]] | None = None,
     ) -> tuple[CriterionAssessment, list[Sentence]]:
         """Status of one criterion from its candidate sentences (best first) and the ones cited.
 
@@ -490,8 +500,7 @@ class ExtractiveDrafter(Drafter):
         p = self.params
         if not cands:
             if disclaim:
-                sent, sc = disclaim[0]
-                why = f"assurance disclaimed ({sent.cues(crit.text).negation[0]!r})"
+                sent, sc, why = disclaim[0]
                 return self._assessment(crit, CriterionStatus.contradicted, why, [sent], sc), [sent]
             return self._none(crit), []
         if prohibitive is None:
@@ -536,8 +545,7 @@ class ExtractiveDrafter(Drafter):
             why = f"required, but a record of practice denies it ({cue!r})"
             used = [rule, sent]
             return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
-        for sent, sc in disclaim or []:
-            why = f"assurance disclaimed ({sent.cues(crit.text).negation[0]!r})"
+        for sent, sc, why in disclaim or []:
             used = [sent] if sent is top else [top, sent]
             return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
         cues = top.cues(crit.text)

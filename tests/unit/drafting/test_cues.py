@@ -6,6 +6,7 @@ import pytest
 
 from reviewer.drafting.cues import (
     asks_for_assurance,
+    asks_for_commercial_use,
     asks_for_disclosure,
     asks_for_obligation,
     asks_for_opt_in,
@@ -16,6 +17,7 @@ from reviewer.drafting.cues import (
     is_prohibitive,
     offers_opt_out,
     read_cues,
+    restricts_commercial_use,
     states_time,
 )
 from reviewer.drafting.synonyms import canonical
@@ -189,3 +191,13 @@ def test_details_deferred_to_a_paper_are_a_hedge() -> None:
 )
 def test_criteria_asking_for_an_assurance(criterion: str, asks: bool) -> None:
     assert asks_for_assurance(criterion) is asks
+
+
+def test_commercial_use_criteria_and_non_commercial_licences() -> None:
+    assert asks_for_commercial_use("Each data set's licence allows commercial use")
+    assert not asks_for_commercial_use("The model is not used for commercial purposes")
+    assert not asks_for_commercial_use("Non-commercial use is documented")
+    assert restricts_commercial_use("The corpus may be used for non-commercial research.")
+    assert restricts_commercial_use("Released under CC-BY-NC-4.0.")
+    assert restricts_commercial_use("For research use only.")
+    assert restricts_commercial_use("Released under the Apache 2.0 licence.") is None

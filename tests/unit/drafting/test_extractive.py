@@ -498,3 +498,19 @@ def test_only_a_denial_covering_the_criterion_disclaims_an_assurance() -> None:
 
     assert draft() == Verdict.insufficient_evidence
     assert draft(disclaim_cover=0.0) == Verdict.nonconformity
+
+
+def test_a_non_commercial_licence_contradicts_a_criterion_asking_for_commercial_use() -> None:
+    q = one_criterion(
+        "q-licence",
+        "Can the pre-trained model be used in our product?",
+        "The model licence permits commercial use.",
+    )
+    ev = evidence(
+        "The weights are released under CC BY-NC 4.0 for research purposes.",
+        "The model was trained on public speech recordings in 40 languages.",
+    )
+    d = drafter().draft(q, ev)
+    assert d.verdict == Verdict.nonconformity
+    assert d.assessments[0].note == "use limited ('cc by-nc') where commercial use is asked for"
+    assert drafter(commercial=False).draft(q, ev).verdict != Verdict.nonconformity
