@@ -245,8 +245,10 @@ def asks_for_assurance(criterion: str) -> bool:
 
 # Criteria that ask for commercial use to be allowed ("the model licence permits commercial use"):
 # a non-commercial licence or a research-only restriction anywhere in the related text
-# contradicts them, however little else the two share.
+# contradicts them, however little else the two share. A criterion asking *whether* it is
+# allowed to be stated ("whether commercial use is allowed is stated") asks for a statement.
 COMMERCIAL_CRITERION = re.compile(r"(?<!non-)(?<!non )\bcommercial(?:ly)?\b")
+ALLOWS = re.compile(r"\b(?:allow|permit|support|endorse|cover|licen[cs])\w*\b")
 NON_COMMERCIAL = re.compile(
     r"\bnon[- ]?commercial\b|\bcc[- ]by[- ](?:sa[- ])?nc\b|\bby[- ]nc\b"
     r"|\b(?:for |to )?research (?:purposes |use )?only\b|\bnot (?:be used )?for commercial\b"
@@ -256,7 +258,20 @@ NON_COMMERCIAL = re.compile(
 
 def asks_for_commercial_use(criterion: str) -> bool:
     text = normalize(criterion)
-    return bool(COMMERCIAL_CRITERION.search(text)) and not is_prohibitive(text)
+    return (
+        bool(COMMERCIAL_CRITERION.search(text) and ALLOWS.search(text))
+        and not re.search(r"\bwhether\b", text)
+        and not is_prohibitive(text)
+    )
+
+
+# An instruction to the reader ("Do not disclose it as a public issue") forbids something; it
+# disclaims no assurance of the writer's.
+INSTRUCTION = re.compile(r"^\W*(?:please\s+)?(?:do not|don't|never)\b")
+
+
+def is_instruction(text: str) -> bool:
+    return bool(INSTRUCTION.search(normalize(text)))
 
 
 def restricts_commercial_use(text: str) -> str | None:

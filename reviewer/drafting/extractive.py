@@ -66,6 +66,7 @@ from reviewer.drafting.cues import (
     asks_for_time,
     governing_clause,
     is_ability,
+    is_instruction,
     is_prohibitive,
     offers_opt_out,
     read_cues,
@@ -413,7 +414,7 @@ class ExtractiveDrafter(Drafter):
         commercial = self.params.commercial and asks_for_commercial_use(criterion)
         if commercial and (cue := restricts_commercial_use(sent.answer or sent.text)):
             return f"use limited ({cue!r}) where commercial use is asked for"
-        if not asks_for_assurance(criterion):
+        if not asks_for_assurance(criterion) or is_instruction(sent.text):
             return ""
         clause = content_words(sent.topic_clause(criterion))
         if not crit_words & clause:

@@ -14,6 +14,7 @@ from reviewer.drafting.cues import (
     asks_for_time,
     governing_clause,
     is_ability,
+    is_instruction,
     is_prohibitive,
     offers_opt_out,
     read_cues,
@@ -201,3 +202,15 @@ def test_commercial_use_criteria_and_non_commercial_licences() -> None:
     assert restricts_commercial_use("Released under CC-BY-NC-4.0.")
     assert restricts_commercial_use("For research use only.")
     assert restricts_commercial_use("Released under the Apache 2.0 licence.") is None
+
+
+def test_a_criterion_asking_whether_commercial_use_is_stated_asks_for_a_statement() -> None:
+    assert not asks_for_commercial_use("Whether commercial use is allowed is stated")
+    assert not asks_for_commercial_use("Commercial use restrictions are documented")
+    assert asks_for_commercial_use("The intended use covers commercial deployment")
+
+
+def test_an_instruction_to_the_reader_is_not_a_disclaimer() -> None:
+    assert is_instruction("**Do not disclose it as a public issue.** This gives us time.")
+    assert is_instruction("Please don't open a public issue.")
+    assert not is_instruction("GitHub does not guarantee any uptime.")
