@@ -3,7 +3,8 @@
 For each criterion of the question:
 1. every sentence of every evidence block is scored (a template question with the lines that
    answer it, as in datasheets and FAQs, counts as one sentence whose cues are read from the
-   answer; a question nobody answered is dropped: qa_pairs.py):
+   answer; a question nobody answered is dropped; a card field, a heading or bold label with
+   its short value ("Licensing Information" / "MIT Licence"), is one unit too (v10): qa_pairs.py):
    w_criterion x cosine(sentence, criterion) + w_question x cosine(sentence, question)
    + w_lexical x IDF-weighted share of the criterion's content words found in the sentence
    + w_heading x how far the sentence's section heading's similarity to the criterion exceeds
@@ -73,7 +74,7 @@ from reviewer.drafting.cues import (
     restricts_commercial_use,
     states_time,
 )
-from reviewer.drafting.qa_pairs import answer_denies, question_answers
+from reviewer.drafting.qa_pairs import answer_denies, field_values, overlaps, question_answers
 from reviewer.drafting.synonyms import canonical
 from reviewer.models import (
     Citation,
@@ -142,6 +143,10 @@ class ExtractiveParams:
     # A licence limited to non-commercial or research use among those sentences contradicts a
     # criterion that asks for commercial use (v9, grid35: +1 dev item, none lost).
     commercial: bool = True
+    # Card fields as evidence: a heading whose section is one short value ("Licensing
+    # Information" / "MIT Licence") or a bold label with its value ("**License**  CC BY-NC"),
+    # cited as one span with cues read from the value (qa_pairs.py; v10, grid38: +2 dev items).
+    fields: bool = True
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -218,7 +223,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 9
+    version = 10
 
     def __init__(
         self,
@@ -705,6 +710,8 @@ def evidence_units(text: str, p: ExtractiveParams) -> Iterator[tuple[str, str | 
     """(text to cite, answer) in text order: sentences as `clean_sentences` gives them, and each
     answered template question as one unit with its answer. Unanswered questions are dropped."""
     qas = question_answers(text)
+    if p.fields:
+        qas += [f for f in field_values(text) if not any(overlaps(f, qa) for qa in qas)]
     if not qas:
         for s in clean_sentences(text, p):
             yield s, None

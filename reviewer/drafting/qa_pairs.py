@@ -5,7 +5,8 @@ description." and answers on the next line: "No." The question shares every word
 about ethics review, so read alone it looks like the best evidence that a review took place. A
 question states nothing; its answer does. Here a question line and the lines that answer it form
 one unit: cited as one verbatim span, its cues (denial, hedge, ...) read from the answer only. A
-question with no answer under it is not evidence at all.
+question with no answer under it is not evidence at all. Card fields (a heading or bold label
+with a short value under or beside it) are read the same way: see `field_values`.
 """
 
 from __future__ import annotations
@@ -73,6 +74,69 @@ def question_answers(text: str) -> list[QA]:
         found.append(QA(start, end, answer_start))
         i = j
     return found
+
+
+# Field lines of model and dataset cards: a heading whose section is one short value
+# ("### Licensing Information" / "MIT Licence", "# Model Date" / "April 2023"), or a bold label
+# with its value on the same line ("**License**  CC BY-NC"). The value alone is too short to be
+# evidence and the heading says nothing; together they state a fact, cited as one verbatim span.
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s+(?=\S)")
+_BOLD_FIELD = re.compile(
+    r"^\s*[-*•]?\s*\*\*(?P<label>[^*\n]{2,60}?)\*\*:?[ \t]+(?P<value>\S[^\n]*?)\s*$"
+)
+FIELD_VALUE_CHARS = 40
+# A section left to be filled in states nothing: "[More Information Needed]", "TBD".
+_PLACEHOLDER = re.compile(
+    r"^\W*(?:more information needed|needs? more information|information needed|tbd|tba|todo"
+    r"|to be (?:added|determined|confirmed|completed)|coming soon|none|n/?a|unknown|-+)\W*$",
+    re.I,
+)
+
+
+def _is_section_start(line: str) -> bool:
+    return bool(_MD_HEADING.match(line) or _BOLD_FIELD.match(line)) or (
+        line.strip().startswith("**") and line.strip().endswith("**")
+    )
+
+
+def field_values(text: str) -> list[QA]:
+    """Every heading-and-short-value field in `text` (see above), as (label, value) spans."""
+    lines = _lines(text)
+    found: list[QA] = []
+    for i, (s, e) in enumerate(lines):
+        line = text[s:e]
+        bold = _BOLD_FIELD.match(line)
+        if bold and _PLACEHOLDER.match(bold.group("value")):
+            continue
+        nxt = text[lines[i + 1][0] : lines[i + 1][1]] if i + 1 < len(lines) else ""
+        ends = not nxt.strip() or _is_section_start(nxt) or bool(_LIST_OR_HEADING.match(nxt))
+        if bold and ends and len(bold.group("value")) <= FIELD_VALUE_CHARS:
+            found.append(
+                QA(s + bold.start("label") - 2, s + bold.end("value"), s + bold.start("value"))
+            )
+            continue
+        heading = _MD_HEADING.match(line)
+        if not heading:
+            continue
+        body = [j for j in range(i + 1, len(lines)) if text[lines[j][0] : lines[j][1]].strip()]
+        if not body:
+            continue
+        v = body[0]
+        vs, ve = lines[v]
+        value = text[vs:ve].strip()
+        if not value or len(value) > FIELD_VALUE_CHARS or _PLACEHOLDER.match(value):
+            continue
+        if _is_section_start(text[vs:ve]):
+            continue
+        if "?" in value or len(body) > 1 and not _is_section_start(text[slice(*lines[body[1]])]):
+            continue  # a longer section: its value line is a subheading or the start of prose
+        start = s + heading.end()
+        found.append(QA(start, vs + len(text[vs:ve].rstrip()), vs + text[vs:ve].index(value)))
+    return found
+
+
+def overlaps(a: QA, b: QA) -> bool:
+    return a.start < b.end and b.start < a.end
 
 
 def answer_denies(answer: str) -> bool:

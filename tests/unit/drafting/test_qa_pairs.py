@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from reviewer.drafting.extractive import ExtractiveDrafter, ExtractiveParams, evidence_units
-from reviewer.drafting.qa_pairs import answer_denies, is_prompt_line, question_answers
+from reviewer.drafting.qa_pairs import (
+    answer_denies,
+    field_values,
+    is_prompt_line,
+    question_answers,
+)
 from reviewer.models import Criterion, CriterionStatus, Evidence, Question, Verdict
 from reviewer.text import find_quote
 from tests.unit.drafting.conftest import BagOfWords, make_chunk
@@ -69,3 +74,60 @@ def test_a_datasheet_no_contradicts_instead_of_meeting_the_criterion() -> None:
     assert d.assessments[0].status == CriterionStatus.contradicted
     assert d.verdict == Verdict.nonconformity
     assert any(c.quote.endswith("No.") for c in d.citations)
+
+
+CARD = """# Model Details
+
+**License**  CC BY-NC
+
+**Model type**  A speech model based on the transformer architecture, in two sizes, whose
+details are in the paper.
+
+### Licensing Information
+
+MIT Licence
+
+### Discussion of Biases
+
+[More Information Needed]
+
+## Training Data
+
+Overview
+
+The model was trained on read speech in 1,100 languages.
+
+# Model Date
+
+April 2023"""
+
+
+def test_card_fields_pair_a_label_with_its_short_value() -> None:
+    fields = {CARD[f.start : f.end]: f.answer(CARD) for f in field_values(CARD)}
+    assert fields == {
+        "**License**  CC BY-NC": "CC BY-NC",
+        "Licensing Information\n\nMIT Licence": "MIT Licence",
+        "Model Date\n\nApril 2023": "April 2023",
+    }
+    # Not fields: a bold label whose value runs on to the next line, a placeholder section, and
+    # a heading whose first line is a subheading followed by prose.
+
+
+def test_card_fields_are_evidence_cited_verbatim() -> None:
+    with_fields = dict(evidence_units(CARD, ExtractiveParams()))
+    assert with_fields["Model Date\n\nApril 2023"] == "April 2023"
+    assert all(find_quote(CARD, t) for t in with_fields)
+    without = dict(evidence_units(CARD, ExtractiveParams(fields=False)))
+    assert not any("April 2023" in t or "MIT Licence" in t for t in without)
+
+
+def test_a_non_commercial_licence_field_contradicts_commercial_use() -> None:
+    question = Question(
+        id="q",
+        text="May the model be used commercially?",
+        criteria=[Criterion(id="c", text="The model licence permits commercial use.")],
+    )
+    ev = [Evidence(label="E1", chunk=make_chunk(1, CARD))]
+    d = ExtractiveDrafter(BagOfWords(), background=BACKGROUND).draft(question, ev)
+    assert d.verdict == Verdict.nonconformity
+    assert [c.quote for c in d.citations] == ["**License**  CC BY-NC"]
