@@ -18,14 +18,23 @@ from typing import Any
 
 import numpy as np
 
-from evals.tuning.devset import dev_parser, drafters_for, load_dev
-from evals.tuning.learned_head import RecordingDrafter, signals
+from evals.tuning.learned_head import dev_signals
 from reviewer.evaluation.metrics import auroc
 
 # Signals the drafter holds at the point it drafts; "verdict" expands to four indicators.
 SETS = {
     "margins": ["m_min", "m_max", "m_mean", "verdict"],
-    "draft": ["n_crit", "f_met", "f_part", "f_con", "f_none", "m_min", "m_max", "m_mean", "verdict"],
+    "draft": [
+        "n_crit",
+        "f_met",
+        "f_part",
+        "f_con",
+        "f_none",
+        "m_min",
+        "m_max",
+        "m_mean",
+        "verdict",
+    ],
     "all": [
         "n_crit",
         "f_met",
@@ -93,10 +102,7 @@ def loco(x: np.ndarray, right: np.ndarray, corpora: np.ndarray, c: float) -> np.
 
 
 def main() -> None:
-    args = dev_parser(__doc__).parse_args()
-    devs = load_dev(args.gold, args.docs)
-    drafters = drafters_for(devs, cls=RecordingDrafter)
-    rows = [signals(drafters[id(dev.ws)], dev) for dev in devs]
+    rows = dev_signals(__doc__)
     right = np.array([r["gold"] == r["rule"] for r in rows])
     corpora = np.array([r["corpus"] for r in rows])
     shipped = np.array([r["confidence"] for r in rows])

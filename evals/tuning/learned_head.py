@@ -82,6 +82,14 @@ def signals(dr: RecordingDrafter, dev: Any) -> dict[str, Any]:
     }
 
 
+def dev_signals(description: str | None) -> list[dict[str, Any]]:
+    """The signals of every dev item named by the command line's --gold / --docs."""
+    args = dev_parser(description).parse_args()
+    devs = load_dev(args.gold, args.docs)
+    drafters = drafters_for(devs, cls=RecordingDrafter)
+    return [signals(drafters[id(dev.ws)], dev) for dev in devs]
+
+
 def matrix(rows: list[dict[str, Any]]) -> np.ndarray:
     return np.array(
         [[r[s] for s in SIGNALS] + [float(r["rule"] == i) for i in range(4)] for r in rows]
@@ -141,10 +149,7 @@ def main() -> None:
     from sklearn.preprocessing import StandardScaler
     from sklearn.tree import DecisionTreeClassifier
 
-    args = dev_parser(__doc__).parse_args()
-    devs = load_dev(args.gold, args.docs)
-    drafters = drafters_for(devs, cls=RecordingDrafter)
-    rows = [signals(drafters[id(dev.ws)], dev) for dev in devs]
+    rows = dev_signals(__doc__)
     gold = np.array([r["gold"] for r in rows])
     rule = np.array([r["rule"] for r in rows])
     print(f"rules as shipped: macro-F1 {macro_f1(gold, rule)} on {len(rows)} dev items")

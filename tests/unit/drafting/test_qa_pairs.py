@@ -9,7 +9,7 @@ from reviewer.drafting.qa_pairs import (
     is_prompt_line,
     question_answers,
 )
-from reviewer.models import Criterion, CriterionStatus, Evidence, Question, Verdict
+from reviewer.models import Criterion, CriterionStatus, Draft, Evidence, Question, Verdict
 from reviewer.text import find_quote
 from tests.unit.drafting.conftest import BagOfWords, make_chunk
 from tests.unit.drafting.test_extractive import BACKGROUND
@@ -63,14 +63,19 @@ def test_a_bare_no_denies_and_a_statement_does_not() -> None:
     assert not answer_denies("Yes.")
 
 
+def draft_over(text: str, question: str, criterion: str) -> Draft:
+    """The default extractive draft of a one-criterion question over one evidence block."""
+    q = Question(id="q", text=question, criteria=[Criterion(id="c", text=criterion)])
+    ev = [Evidence(label="E1", chunk=make_chunk(1, text))]
+    return ExtractiveDrafter(BagOfWords(), background=BACKGROUND).draft(q, ev)
+
+
 def test_a_datasheet_no_contradicts_instead_of_meeting_the_criterion() -> None:
-    question = Question(
-        id="q",
-        text="Was an ethics review of the data collection conducted?",
-        criteria=[Criterion(id="c", text="An ethical review process was conducted.")],
+    d = draft_over(
+        DATASHEET,
+        "Was an ethics review of the data collection conducted?",
+        "An ethical review process was conducted.",
     )
-    ev = [Evidence(label="E1", chunk=make_chunk(1, DATASHEET))]
-    d = ExtractiveDrafter(BagOfWords(), background=BACKGROUND).draft(question, ev)
     assert d.assessments[0].status == CriterionStatus.contradicted
     assert d.verdict == Verdict.nonconformity
     assert any(c.quote.endswith("No.") for c in d.citations)
@@ -122,12 +127,8 @@ def test_card_fields_are_evidence_cited_verbatim() -> None:
 
 
 def test_a_non_commercial_licence_field_contradicts_commercial_use() -> None:
-    question = Question(
-        id="q",
-        text="May the model be used commercially?",
-        criteria=[Criterion(id="c", text="The model licence permits commercial use.")],
+    d = draft_over(
+        CARD, "May the model be used commercially?", "The model licence permits commercial use."
     )
-    ev = [Evidence(label="E1", chunk=make_chunk(1, CARD))]
-    d = ExtractiveDrafter(BagOfWords(), background=BACKGROUND).draft(question, ev)
     assert d.verdict == Verdict.nonconformity
     assert [c.quote for c in d.citations] == ["**License**  CC BY-NC"]
