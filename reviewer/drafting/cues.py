@@ -198,9 +198,18 @@ STATES_A_RESTRICTION = re.compile(
 )
 
 
+# A commitment to refrain is a prohibition even when the criterion asks for it to be stated:
+# "the supplier's commitment not to train on customer data is stated".
+COMMITS_TO_REFRAIN = re.compile(
+    r"\b(?:commitment|commit\w*|agree\w*|promise\w*|undertak\w*|bound)\s+not\s+to\b"
+)
+
+
 def is_prohibitive(text: str) -> bool:
     """A criterion or question that asks for a prohibition (not merely for one to be written down)."""
     text = normalize(text).strip()
+    if COMMITS_TO_REFRAIN.search(text):
+        return True
     return bool(PROHIBITIVE_CRITERION.search(text)) and not STATES_A_RESTRICTION.search(text)
 
 
@@ -208,7 +217,9 @@ def is_prohibitive(text: str) -> bool:
 # limitation ("has not been evaluated on ...") is then the evidence, not a denial.
 DISCLOSURE_CRITERION = re.compile(
     r"\b(?:limitations?|out[- ]of[- ]scope|known (?:issues|risks|gaps)|caveats?|exclusions?"
-    r"|residual risks?|restrictions on use|unsuitable uses?|misuse)\b"
+    r"|residual risks?|restrictions on use|unsuitable uses?|misuse"
+    # "It is stated whether the tool collects user data": a yes or a no both answer it.
+    r"|whether)\b"
 )
 
 
@@ -239,8 +250,33 @@ ASSURANCE_CRITERION = re.compile(
 )
 
 
+# A denial that disclaims an assurance names it ("is not obligated to", "no uptime guarantee",
+# "may change at any time", "as is"); "we do not train on your data" is itself a promise.
+DISCLAIMING = re.compile(
+    r"guarantee|warrant|obligat|oblige|commit|promis|assur|liab|responsib|subject to|at any time"
+    r"|as[- ]is|disclaim|\bsla\b|uptime|service level"
+)
+
+
+def disclaims_assurance(text: str, negations: list[str], reach: int = 60) -> bool:
+    """A negation in `text` that names an assurance itself or within `reach` characters after
+    it ("Neither X nor Y give any express warranties")."""
+    t = normalize(text)
+    for n in negations:
+        at = t.find(normalize(n))
+        window = normalize(n) if at < 0 else t[at : at + len(n) + reach]
+        if DISCLAIMING.search(window):
+            return True
+    return False
+
+
+# An assurance to refrain ("a commitment not to train on customer data") is met by a denial.
+REFRAIN = re.compile(r"\b(?:not|no|never|without)\b")
+
+
 def asks_for_assurance(criterion: str) -> bool:
-    return bool(ASSURANCE_CRITERION.search(normalize(criterion)))
+    text = normalize(criterion)
+    return bool(ASSURANCE_CRITERION.search(text)) and not REFRAIN.search(text)
 
 
 # Criteria that ask for commercial use to be allowed ("the model licence permits commercial use"):

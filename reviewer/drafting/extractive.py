@@ -28,7 +28,9 @@ For each criterion of the question:
      disclaimer of it ("is not obligated to provide updates", "may change at any time") among
      the `disclaimers` sentences most related to the question, even when no sentence clears
      the support bar, and so is a criterion asking for commercial use by a licence limited to
-     non-commercial or research use (v9);
+     non-commercial or research use (v9); the denial must name the assurance it disclaims, and
+     a criterion asking for a commitment to refrain ("not to train on customer data") is met,
+     not contradicted, by a denial of that action (v11);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
@@ -65,6 +67,7 @@ from reviewer.drafting.cues import (
     asks_for_opt_in,
     asks_for_right,
     asks_for_time,
+    disclaims_assurance,
     governing_clause,
     is_ability,
     is_instruction,
@@ -140,6 +143,10 @@ class ExtractiveParams:
     # unrelated "no" into a contradiction.
     disclaimers: int = 20
     disclaim_cover: float = 0.1
+    # The denial must name the assurance it disclaims, in its cue or just after it ("is not
+    # obligated", "neither ... give any warranties"): "we do not train on customer data", under
+    # a heading about a data commitment, is a promise (v11, from the fresh8b folder: +1, none lost).
+    disclaim_names: bool = True
     # A licence limited to non-commercial or research use among those sentences contradicts a
     # criterion that asks for commercial use (v9, grid35: +1 dev item, none lost).
     commercial: bool = True
@@ -223,7 +230,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 10
+    version = 11
 
     def __init__(
         self,
@@ -427,7 +434,10 @@ class ExtractiveDrafter(Drafter):
         if weighted_coverage(crit_words, clause, self.idf) < self.params.disclaim_cover:
             return ""
         negation = sent.cues(criterion).negation
-        return f"assurance disclaimed ({negation[0]!r})" if negation else ""
+        said = sent.answer if sent.answer is not None else governing_clause(sent.text, criterion)
+        if not negation or (self.params.disclaim_names and not disclaims_assurance(said, negation)):
+            return ""
+        return f"assurance disclaimed ({negation[0]!r})"
 
     def _gaps(
         self,

@@ -12,6 +12,7 @@ from reviewer.drafting.cues import (
     asks_for_opt_in,
     asks_for_right,
     asks_for_time,
+    disclaims_assurance,
     governing_clause,
     is_ability,
     is_instruction,
@@ -214,3 +215,24 @@ def test_an_instruction_to_the_reader_is_not_a_disclaimer() -> None:
     assert is_instruction("**Do not disclose it as a public issue.** This gives us time.")
     assert is_instruction("Please don't open a public issue.")
     assert not is_instruction("GitHub does not guarantee any uptime.")
+
+
+def test_a_disclaimer_names_the_assurance_it_denies() -> None:
+    text = "Neither Acme nor its partners give any express warranties about availability."
+    assert disclaims_assurance(text, read_cues(text).negation)
+    assert disclaims_assurance("It is not obligated to ship updates.", ["is not obligated"])
+    text = "Acme's data commitment: we do not train models on customer data."
+    assert not disclaims_assurance(text, ["do not train"])
+
+
+def test_a_criterion_asking_whether_something_is_stated_takes_a_no_as_an_answer() -> None:
+    assert asks_for_disclosure("It is stated whether the tool itself collects user data")
+    assert not asks_for_disclosure("The tool collects no user data")
+
+
+def test_a_commitment_to_refrain_is_a_prohibition_even_when_asked_to_be_stated() -> None:
+    assert is_prohibitive("The supplier's commitment not to train on customer data is stated")
+    assert not is_prohibitive("Prohibited uses are stated")  # a restriction written down
+    # ... and denying what it refrains from does not disclaim an assurance
+    assert not asks_for_assurance("The supplier commits not to train on customer data")
+    assert asks_for_assurance("The supplier commits to an uptime service level")

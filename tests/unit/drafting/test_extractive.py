@@ -496,8 +496,8 @@ def test_only_a_denial_covering_the_criterion_disclaims_an_assurance() -> None:
         dr = ExtractiveDrafter(BagOfWords(), p, idf=idf, background=BACKGROUND)
         return dr.draft(SLA_QUESTION, parking).verdict
 
-    assert draft() == Verdict.insufficient_evidence
-    assert draft(disclaim_cover=0.0) == Verdict.nonconformity
+    assert draft(disclaim_names=False) == Verdict.insufficient_evidence
+    assert draft(disclaim_names=False, disclaim_cover=0.0) == Verdict.nonconformity
 
 
 def test_a_non_commercial_licence_contradicts_a_criterion_asking_for_commercial_use() -> None:
@@ -514,3 +514,22 @@ def test_a_non_commercial_licence_contradicts_a_criterion_asking_for_commercial_
     assert d.verdict == Verdict.nonconformity
     assert d.assessments[0].note == "use limited ('cc by-nc') where commercial use is asked for"
     assert drafter(commercial=False).draft(q, ev).verdict != Verdict.nonconformity
+
+
+def test_a_promise_not_to_do_something_is_not_a_disclaimer() -> None:
+    promise = evidence("Acme makes this data commitment: we do not train models on customer logs.")
+    assert drafter(disclaim_names=False).draft(SLA_QUESTION, promise).verdict == (
+        Verdict.nonconformity
+    )
+    assert drafter().draft(SLA_QUESTION, promise).verdict == Verdict.insufficient_evidence
+
+
+def test_a_denial_meets_a_commitment_to_refrain() -> None:
+    q = one_criterion(
+        "q-train",
+        "Does the provider commit not to train on customer data?",
+        "The provider's commitment not to train on customer data is stated.",
+    )
+    ev = evidence("The provider makes this commitment: we do not train on customer data.")
+    d = drafter().draft(q, ev)
+    assert d.verdict == Verdict.conformant, d.rationale
