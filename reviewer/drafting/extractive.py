@@ -30,7 +30,8 @@ For each criterion of the question:
      the support bar, and so is a criterion asking for commercial use by a licence limited to
      non-commercial or research use (v9); the denial must name the assurance it disclaims, and
      a criterion asking for a commitment to refrain ("not to train on customer data") is met,
-     not contradicted, by a denial of that action (v11);
+     not contradicted, by a denial of that action; "without" followed by what the criterion asks
+     for ("loaded without integrity verification") is a denial (v11);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
@@ -91,7 +92,7 @@ from reviewer.models import (
     Verdict,
 )
 from reviewer.store.lexical import STOPWORDS, stem
-from reviewer.text import norm_tokens, split_sentences
+from reviewer.text import norm_tokens, normalize, split_sentences
 
 
 class Embeds(Protocol):
@@ -175,6 +176,9 @@ class ExtractiveParams:
     heading_floor: float = 0.4
 
 
+WITHOUT = re.compile(r"\bwithout\s+((?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)")
+
+
 @dataclass
 class Sentence:
     label: str
@@ -196,7 +200,17 @@ class Sentence:
             if answer_denies(self.answer):
                 cues.negation.insert(0, self.answer.strip())
             return cues
-        return read_cues(governing_clause(self.text, topic) if topic else self.text)
+        if not topic:
+            return read_cues(self.text)
+        clause = governing_clause(self.text, topic)
+        cues = read_cues(clause)
+        # Absence of what the criterion asks for: "closed without explanation" denies "an
+        # explanation is given"; "loaded without integrity verification" denies "integrity-checked".
+        wanted = content_words(topic) if "without" not in normalize(topic) else set()
+        for m in WITHOUT.finditer(normalize(clause)):
+            if content_words(m.group(1)) & wanted:
+                cues.negation.append(m.group(0))
+        return cues
 
 
 def content_words(text: str) -> set[str]:

@@ -533,3 +533,22 @@ def test_a_denial_meets_a_commitment_to_refrain() -> None:
     ev = evidence("The provider makes this commitment: we do not train on customer data.")
     d = drafter().draft(q, ev)
     assert d.verdict == Verdict.conformant, d.rationale
+
+
+def test_without_what_the_criterion_asks_for_is_a_denial() -> None:
+    q = one_criterion(
+        "q-cache",
+        "Are cached artefacts integrity-checked before loading?",
+        "Cached artefacts are integrity-checked before they are loaded.",
+    )
+    d = drafter().draft(q, evidence("Cached artefacts are loaded without integrity verification."))
+    assert d.verdict == Verdict.nonconformity
+    assert d.assessments[0].note == "denied ('without integrity verification')"
+    # A criterion that itself speaks of an absence ("without context") is not denied by one.
+    q = one_criterion(
+        "q-context",
+        "Is the risk of answers shown without context identified?",
+        "The risk of answers shown without context is identified.",
+    )
+    d = drafter().draft(q, evidence("Answers may be shown to users without context."))
+    assert d.verdict != Verdict.nonconformity
