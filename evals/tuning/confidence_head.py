@@ -22,37 +22,12 @@ from evals.tuning.learned_head import dev_signals
 from reviewer.evaluation.metrics import auroc
 
 # Signals the drafter holds at the point it drafts; "verdict" expands to four indicators.
+DRAFT = ["n_crit", "f_met", "f_part", "f_con", "f_none", "m_min", "m_max", "m_mean"]
+RETRIEVAL = ["qcov_max", "qcov_top5", "n_sent", "neg10", "top_score", "top_policy", "top_vendor"]
 SETS = {
     "margins": ["m_min", "m_max", "m_mean", "verdict"],
-    "draft": [
-        "n_crit",
-        "f_met",
-        "f_part",
-        "f_con",
-        "f_none",
-        "m_min",
-        "m_max",
-        "m_mean",
-        "verdict",
-    ],
-    "all": [
-        "n_crit",
-        "f_met",
-        "f_part",
-        "f_con",
-        "f_none",
-        "m_min",
-        "m_max",
-        "m_mean",
-        "qcov_max",
-        "qcov_top5",
-        "n_sent",
-        "neg10",
-        "top_score",
-        "top_policy",
-        "top_vendor",
-        "verdict",
-    ],
+    "draft": [*DRAFT, "verdict"],
+    "all": [*DRAFT, *RETRIEVAL, "verdict"],
 }
 
 

@@ -19,7 +19,15 @@ from reviewer.drafting.extractive import (
     is_heading,
     sample_sentences,
 )
-from reviewer.models import Criterion, CriterionStatus, DocType, Evidence, Question, Verdict
+from reviewer.models import (
+    Criterion,
+    CriterionStatus,
+    DocType,
+    Draft,
+    Evidence,
+    Question,
+    Verdict,
+)
 from tests.unit.drafting.conftest import BagOfWords, make_chunk
 
 BACKGROUND = [
@@ -50,6 +58,11 @@ def evidence(*texts: str) -> list[Evidence]:
 def one_criterion(qid: str, text: str, criterion: str) -> Question:
     """A question with a single criterion, `c1`."""
     return Question(id=qid, text=text, criteria=[Criterion(id="c1", text=criterion)])
+
+
+def draft_one(question: str, criterion: str, *texts: str, **params: Any) -> Draft:
+    """A draft of a one-criterion question over one evidence block per text."""
+    return drafter(**params).draft(one_criterion("q", question, criterion), evidence(*texts))
 
 
 def drafter(**params: Any) -> ExtractiveDrafter:
@@ -501,19 +514,16 @@ def test_only_a_denial_covering_the_criterion_disclaims_an_assurance() -> None:
 
 
 def test_a_non_commercial_licence_contradicts_a_criterion_asking_for_commercial_use() -> None:
-    q = one_criterion(
-        "q-licence",
+    args = (
         "Can the pre-trained model be used in our product?",
         "The model licence permits commercial use.",
-    )
-    ev = evidence(
         "The weights are released under CC BY-NC 4.0 for research purposes.",
         "The model was trained on public speech recordings in 40 languages.",
     )
-    d = drafter().draft(q, ev)
+    d = draft_one(*args)
     assert d.verdict == Verdict.nonconformity
     assert d.assessments[0].note == "use limited ('cc by-nc') where commercial use is asked for"
-    assert drafter(commercial=False).draft(q, ev).verdict != Verdict.nonconformity
+    assert draft_one(*args, commercial=False).verdict != Verdict.nonconformity
 
 
 def test_a_promise_not_to_do_something_is_not_a_disclaimer() -> None:
@@ -525,30 +535,26 @@ def test_a_promise_not_to_do_something_is_not_a_disclaimer() -> None:
 
 
 def test_a_denial_meets_a_commitment_to_refrain() -> None:
-    q = one_criterion(
-        "q-train",
+    d = draft_one(
         "Does the provider commit not to train on customer data?",
         "The provider's commitment not to train on customer data is stated.",
+        "The provider makes this commitment: we do not train on customer data.",
     )
-    ev = evidence("The provider makes this commitment: we do not train on customer data.")
-    d = drafter().draft(q, ev)
     assert d.verdict == Verdict.conformant, d.rationale
 
 
 def test_without_what_the_criterion_asks_for_is_a_denial() -> None:
-    q = one_criterion(
-        "q-cache",
+    d = draft_one(
         "Are cached artefacts integrity-checked before loading?",
         "Cached artefacts are integrity-checked before they are loaded.",
+        "Cached artefacts are loaded without integrity verification.",
     )
-    d = drafter().draft(q, evidence("Cached artefacts are loaded without integrity verification."))
     assert d.verdict == Verdict.nonconformity
     assert d.assessments[0].note == "denied ('without integrity verification')"
     # A criterion that itself speaks of an absence ("without context") is not denied by one.
-    q = one_criterion(
-        "q-context",
+    d = draft_one(
         "Is the risk of answers shown without context identified?",
         "The risk of answers shown without context is identified.",
+        "Answers may be shown to users without context.",
     )
-    d = drafter().draft(q, evidence("Answers may be shown to users without context."))
     assert d.verdict != Verdict.nonconformity
