@@ -78,7 +78,7 @@ from reviewer.drafting.cues import (
     restricts_commercial_use,
     states_time,
 )
-from reviewer.drafting.qa_pairs import answer_denies, field_values, overlaps, question_answers
+from reviewer.drafting.qa_pairs import answer_denies, field_values, question_answers
 from reviewer.drafting.synonyms import canonical
 from reviewer.models import (
     Citation,
@@ -405,11 +405,13 @@ class ExtractiveDrafter(Drafter):
             if cands and prohibitive:
                 counter = [(sents[i], float(rel[i])) for i in vendor_grants if i not in cands]
             disclaim: list[tuple[Sentence, float, str]] = []
-            if p.disclaimers and not asks_for_disclosure(crit.text):
+            commercial = p.commercial and asks_for_commercial_use(crit.text)
+            assurance = asks_for_assurance(crit.text)
+            if p.disclaimers and (commercial or assurance) and not asks_for_disclosure(crit.text):
                 disclaim = [
                     (sents[i], float(rel[i]), why)
                     for i in map(int, q_order[: p.disclaimers])
-                    if (why := self._disclaims(sents[i], words, crit.text))
+                    if (why := self._disclaims(sents[i], words, crit.text, commercial, assurance))
                 ]
             gaps: list[tuple[int, int]] = []
             if denials and not asks_for_disclosure(crit.text):
@@ -433,22 +435,31 @@ class ExtractiveDrafter(Drafter):
                     citations.append(Citation(label=s.label, chunk_id=s.ev.chunk.id, quote=s.text))
         return self._draft(assessments, citations, margins=margins)
 
-    def _disclaims(self, sent: Sentence, crit_words: set[str], criterion: str) -> str:
+    def _disclaims(
+        self,
+        sent: Sentence,
+        crit_words: set[str],
+        criterion: str,
+        commercial: bool,
+        assurance: bool,
+    ) -> str:
         """Why the sentence disclaims what the criterion asks for ("" if it does not): a licence
-        limited to non-commercial use where commercial use is asked for (when `commercial`), or
-        a denial in its clause about an assurance that covers enough of the criterion's words."""
-        commercial = self.params.commercial and asks_for_commercial_use(criterion)
+        limited to non-commercial use where the criterion asks for commercial use (`commercial`),
+        or a denial in its clause about an assurance the criterion asks for (`assurance`) that
+        covers enough of the criterion's words."""
         if commercial and (cue := restricts_commercial_use(sent.answer or sent.text)):
             return f"use limited ({cue!r}) where commercial use is asked for"
-        if not asks_for_assurance(criterion) or is_instruction(sent.text):
+        if not assurance or is_instruction(sent.text):
             return ""
-        clause = content_words(sent.topic_clause(criterion))
+        topic_clause = sent.topic_clause(criterion)
+        clause = content_words(topic_clause)
         if not crit_words & clause:
             return ""
         if weighted_coverage(crit_words, clause, self.idf) < self.params.disclaim_cover:
             return ""
         negation = sent.cues(criterion).negation
-        said = sent.answer if sent.answer is not None else governing_clause(sent.text, criterion)
+        # Where the cues were read: the answer of a Q&A unit, else the clause about the criterion.
+        said = sent.answer if sent.answer is not None else topic_clause
         if not negation or (self.params.disclaim_names and not disclaims_assurance(said, negation)):
             return ""
         return f"assurance disclaimed ({negation[0]!r})"
@@ -735,7 +746,7 @@ def evidence_units(text: str, p: ExtractiveParams) -> Iterator[tuple[str, str | 
     answered template question as one unit with its answer. Unanswered questions are dropped."""
     qas = question_answers(text)
     if p.fields:
-        qas += [f for f in field_values(text) if not any(overlaps(f, qa) for qa in qas)]
+        qas += [f for f in field_values(text) if not any(qa.overlaps(f.start, f.end) for qa in qas)]
     if not qas:
         for s in clean_sentences(text, p):
             yield s, None
@@ -748,7 +759,7 @@ def evidence_units(text: str, p: ExtractiveParams) -> Iterator[tuple[str, str | 
                 unit = unit[: 2 * p.max_sentence_chars].rsplit(" ", 1)[0]
             units.append((qa.start, unit, qa.answer(text)))
     for start, end in split_sentences(text):
-        if any(start < qa.end and qa.start < end for qa in qas):
+        if any(qa.overlaps(start, end) for qa in qas):
             continue
         sentence = _worth_scoring(text[start:end], p)
         if sentence is not None:

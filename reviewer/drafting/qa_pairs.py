@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 # What may follow the last "?" of a template question on its line: nothing, or instructions
 # to the person filling it in ("If so, please describe how.").
@@ -30,6 +31,10 @@ class QA:
 
     def answer(self, text: str) -> str:
         return text[self.answer_start : self.end] if self.answer_start is not None else ""
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """The unit shares at least one character with text[start:end]."""
+        return start < self.end and self.start < end
 
 
 def is_prompt_line(line: str) -> bool:
@@ -118,7 +123,10 @@ def field_values(text: str) -> list[QA]:
         heading = _MD_HEADING.match(line)
         if not heading:
             continue
-        body = [j for j in range(i + 1, len(lines)) if text[lines[j][0] : lines[j][1]].strip()]
+        # The first two non-blank lines of the section: its value, and what follows it.
+        body = list(
+            islice((j for j in range(i + 1, len(lines)) if text[slice(*lines[j])].strip()), 2)
+        )
         if not body:
             continue
         v = body[0]
@@ -133,10 +141,6 @@ def field_values(text: str) -> list[QA]:
         start = s + heading.end()
         found.append(QA(start, vs + len(text[vs:ve].rstrip()), vs + text[vs:ve].index(value)))
     return found
-
-
-def overlaps(a: QA, b: QA) -> bool:
-    return a.start < b.end and b.start < a.end
 
 
 def answer_denies(answer: str) -> bool:
