@@ -213,6 +213,43 @@ def is_prohibitive(text: str) -> bool:
     return bool(PROHIBITIVE_CRITERION.search(text)) and not STATES_A_RESTRICTION.search(text)
 
 
+# Criteria whose wanted state is an absence or an inability ("the model does not produce
+# violence-related content", "no LLM provider retains the context", "individuals cannot be
+# identified"): a related sentence saying the thing may, can or could happen contradicts them, as
+# a permission contradicts a prohibition. A negation inside a condition or purpose ("if the primary
+# channel cannot be used", "so that no data is sent") or under a verb of checking ("must confirm
+# that the code does not infringe") states no absence.
+ABSENCE_CRITERION = re.compile(
+    r"^(?:no|none of)\b|\b(?:does|do|did|is|are|was|were|will|can|could) not\b(?! only)|\bcannot\b|\bnever\b"
+    r"|\b(?:contains?|has|have|holds?|includes?|retains?|stores?|collects?|sends?|shares?) no\b"
+)
+# "Submissions that were not tested have a consequence": the negation sits in a relative clause.
+RELATIVE_BEFORE = re.compile(r"\b(?:that|which|who)\s+$")
+ABSENCE_EXCEPT = re.compile(
+    r"\b(?:if|unless|when|whenever|so that|in order that|until|whether|confirm\w*|ensur\w*|verif\w*|check\w*)\b"
+)
+# Admissions that the thing can happen, beyond the permission cues: "is capable of producing".
+CAPABLE = re.compile(
+    r"\b(?:(?:is|are|was|were) (?:capable of|able to)|could|can|may|might)\b(?!\s+not\b)"
+)
+
+
+def states_absence(criterion: str) -> bool:
+    """A criterion asking for something not to happen or not to be possible."""
+    text = normalize(criterion).strip()
+    m = ABSENCE_CRITERION.search(text)
+    if not m:
+        return False
+    before = text[: m.start()]
+    return not ABSENCE_EXCEPT.search(before) and not RELATIVE_BEFORE.search(before)
+
+
+def admits_possibility(text: str) -> str | None:
+    """The cue by which a sentence says something can or may happen ("is capable of"), if any."""
+    m = CAPABLE.search(normalize(text))
+    return m.group(0) if m else None
+
+
 # Criteria that ask for limitations, risks or exclusions to be disclosed: a sentence stating a
 # limitation ("has not been evaluated on ...") is then the evidence, not a denial.
 DISCLOSURE_CRITERION = re.compile(

@@ -31,7 +31,10 @@ For each criterion of the question:
      non-commercial or research use (v9); the denial must name the assurance it disclaims, and
      a criterion asking for a commitment to refrain ("not to train on customer data") is met,
      not contradicted, by a denial of that action; "without" followed by what the criterion asks
-     for ("loaded without integrity verification") is a denial (v11);
+     for ("loaded without integrity verification") is a denial (v11); a criterion asking for an
+     absence ("the model does not produce violent content") is read as a prohibition, and a
+     sentence admitting the thing can happen ("is capable of producing", "may keep") contradicts
+     it, in the contradiction pool or among the question's related sentences (v12);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
@@ -61,6 +64,7 @@ import numpy as np
 from reviewer.drafting.base import Drafter
 from reviewer.drafting.cues import (
     Cues,
+    admits_possibility,
     asks_for_assurance,
     asks_for_commercial_use,
     asks_for_disclosure,
@@ -76,6 +80,7 @@ from reviewer.drafting.cues import (
     offers_opt_out,
     read_cues,
     restricts_commercial_use,
+    states_absence,
     states_time,
 )
 from reviewer.drafting.qa_pairs import answer_denies, field_values, question_answers
@@ -155,6 +160,16 @@ class ExtractiveParams:
     # Information" / "MIT Licence") or a bold label with its value ("**License**  CC BY-NC"),
     # cited as one span with cues read from the value (qa_pairs.py; v10, grid38: +2 dev items).
     fields: bool = True
+    # Absence criteria ("the model does not produce violent content", "no provider retains the
+    # context"): read as prohibitions, and a related sentence admitting the thing can happen
+    # ("is capable of producing", "may keep") contradicts them (v12, grid40 over 323 dev items:
+    # +2, none lost; the same admission in the best sentence below the contradiction bar changed
+    # nothing and was dropped).
+    absence: bool = True
+    # The admission is also looked for among the `disclaimers` sentences most related to the
+    # question, as a disclaimer is, when its clause covers this share of the criterion's words
+    # (0 = off; grid41: 0.3 +1 dev item and none lost, 0.2 +2 and one lost, 0.1 -1).
+    absence_cover: float = 0.3
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -244,7 +259,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 11
+    version = 12
 
     def __init__(
         self,
@@ -398,8 +413,13 @@ class ExtractiveDrafter(Drafter):
             rel = np.maximum(score, q_rel)
             # A question about a prohibition does not make a criterion that asks for a right
             # ("users can switch telemetry off") contradicted by the permission it asks for.
-            prohibitive = is_prohibitive(crit.text) or (
-                q_prohibitive and not asks_for_right(crit.text)
+            # An absence unless the user agrees ("no telemetry is sent unless enabled") is the
+            # opt-in rule's, whose reading (an opt-out is the opposite default) is more exact.
+            absence = p.absence and states_absence(crit.text) and not asks_for_opt_in(crit.text)
+            prohibitive = (
+                is_prohibitive(crit.text)
+                or (q_prohibitive and not asks_for_right(crit.text))
+                or absence
             )
             counter: list[tuple[Sentence, float]] = []
             if cands and prohibitive:
@@ -407,11 +427,20 @@ class ExtractiveDrafter(Drafter):
             disclaim: list[tuple[Sentence, float, str]] = []
             commercial = p.commercial and asks_for_commercial_use(crit.text)
             assurance = asks_for_assurance(crit.text)
-            if p.disclaimers and (commercial or assurance) and not asks_for_disclosure(crit.text):
+            admits = absence and p.absence_cover > 0
+            if (
+                p.disclaimers
+                and (commercial or assurance or admits)
+                and not asks_for_disclosure(crit.text)
+            ):
                 disclaim = [
                     (sents[i], float(rel[i]), why)
                     for i in map(int, q_order[: p.disclaimers])
-                    if (why := self._disclaims(sents[i], words, crit.text, commercial, assurance))
+                    if (
+                        why := self._disclaims(
+                            sents[i], words, crit.text, commercial, assurance, admits
+                        )
+                    )
                 ]
             gaps: list[tuple[int, int]] = []
             if denials and not asks_for_disclosure(crit.text):
@@ -426,6 +455,7 @@ class ExtractiveDrafter(Drafter):
                 counter=counter,
                 gaps=[(sents[r], sents[d], s_cues[d].negation[0], float(rel[d])) for r, d in gaps],
                 disclaim=disclaim,
+                absence=absence,
             )
             assessments.append(assessment)
             for s in used:
@@ -442,6 +472,7 @@ class ExtractiveDrafter(Drafter):
         criterion: str,
         commercial: bool,
         assurance: bool,
+        admits: bool = False,
     ) -> str:
         """Why the sentence disclaims what the criterion asks for ("" if it does not): a licence
         limited to non-commercial use where the criterion asks for commercial use (`commercial`),
@@ -449,13 +480,21 @@ class ExtractiveDrafter(Drafter):
         covers enough of the criterion's words."""
         if commercial and (cue := restricts_commercial_use(sent.answer or sent.text)):
             return f"use limited ({cue!r}) where commercial use is asked for"
-        if not assurance or is_instruction(sent.text):
+        if not (assurance or admits) or is_instruction(sent.text):
             return ""
         topic_clause = sent.topic_clause(criterion)
         clause = content_words(topic_clause)
         if not crit_words & clause:
             return ""
-        if weighted_coverage(crit_words, clause, self.idf) < self.params.disclaim_cover:
+        cover = weighted_coverage(crit_words, clause, self.idf)
+        if (
+            admits
+            and cover >= self.params.absence_cover
+            and not sent.cues(criterion).prohibiting
+            and (cue := self._admits(sent, criterion))
+        ):
+            return f"said to be possible ({cue!r}) where it must not happen"
+        if not assurance or cover < self.params.disclaim_cover:
             return ""
         negation = sent.cues(criterion).negation
         # Where the cues were read: the answer of a Q&A unit, else the clause about the criterion.
@@ -532,6 +571,7 @@ class ExtractiveDrafter(Drafter):
         counter: list[tuple[Sentence, float]] | None = None,
         gaps: list[tuple[Sentence, Sentence, str, float]] | None = None,
         disclaim: list[tuple[Sentence, float, str]] | None = None,
+        absence: bool = False,
     ) -> tuple[CriterionAssessment, list[Sentence]]:
         """Status of one criterion from its candidate sentences (best first) and the ones cited.
 
@@ -573,6 +613,8 @@ class ExtractiveDrafter(Drafter):
                 why = f"permitted ({cues.permission[0]!r}) where a prohibition is required"
             elif opt_in and (opt_out := offers_opt_out(sent.text)):
                 why = f"an opt-out ({opt_out!r}) where consent first is required"
+            elif absence and not cues.prohibiting and (cue := self._admits(sent, crit.text)):
+                why = f"said to be possible ({cue!r}) where it must not happen"
             if why:
                 used = [sent] if sent is top else [top, sent]
                 return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
@@ -616,6 +658,13 @@ class ExtractiveDrafter(Drafter):
             status, why = CriterionStatus.partly_met, "no time or frequency stated"
         used = cands[: p.max_quotes]
         return self._assessment(crit, status, why, used, scores[0]), used
+
+    @staticmethod
+    def _admits(sent: Sentence, criterion: str) -> str | None:
+        """The cue by which the sentence's clause about the criterion (a Q&A unit's answer) says
+        the thing can happen."""
+        said = sent.answer if sent.answer is not None else governing_clause(sent.text, criterion)
+        return admits_possibility(said)
 
     @staticmethod
     def _assessment(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reviewer.drafting.cues import (
+    admits_possibility,
     asks_for_assurance,
     asks_for_commercial_use,
     asks_for_disclosure,
@@ -20,6 +21,7 @@ from reviewer.drafting.cues import (
     offers_opt_out,
     read_cues,
     restricts_commercial_use,
+    states_absence,
     states_time,
 )
 from reviewer.drafting.synonyms import canonical
@@ -236,3 +238,34 @@ def test_a_commitment_to_refrain_is_a_prohibition_even_when_asked_to_be_stated()
     # ... and denying what it refrains from does not disclaim an assurance
     assert not asks_for_assurance("The supplier commits not to train on customer data")
     assert asks_for_assurance("The supplier commits to an uptime service level")
+
+
+@pytest.mark.parametrize(
+    ("criterion", "absence"),
+    [
+        ("The model does not produce violence-related content", True),
+        ("No LLM provider retains the context after processing", True),
+        ("Individuals cannot be identified from the training data", True),
+        ("The training data contains no personal data", True),
+        # a negation inside a condition, a purpose, a relative clause or a check
+        ("A fallback channel exists if the primary one cannot be used", False),
+        ("An administrator can disable the feature so that no data is sent", False),
+        ("Submissions that were not tested have a stated consequence", False),
+        ("Contributors must confirm the code does not infringe licences", False),
+        ("Attack patterns are monitored, not only drift", False),
+        ("Model versions are recorded", False),
+    ],
+)
+def test_an_absence_criterion_asks_for_something_not_to_happen(
+    criterion: str, absence: bool
+) -> None:
+    assert states_absence(criterion) is absence
+
+
+def test_an_admission_that_something_can_happen_is_found() -> None:
+    assert admits_possibility("The model is capable of producing 3D assets of weapons.") == (
+        "is capable of"
+    )
+    assert admits_possibility("The provider may keep the context for 30 days.") == "may"
+    assert admits_possibility("The context cannot be kept.") is None
+    assert admits_possibility("Context is deleted after processing.") is None

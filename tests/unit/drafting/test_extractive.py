@@ -558,3 +558,37 @@ def test_without_what_the_criterion_asks_for_is_a_denial() -> None:
         "Answers may be shown to users without context.",
     )
     assert d.verdict != Verdict.nonconformity
+
+
+def test_an_admission_contradicts_an_absence_criterion() -> None:
+    args = (
+        "Is the model prevented from producing violent content?",
+        "The model does not produce violence-related content.",
+        "When probing for misuse we found the model is capable of producing violent content.",
+        "The model was trained on public 3D assets.",
+    )
+    d = draft_one(*args)
+    assert d.verdict == Verdict.nonconformity, d.rationale
+    assert d.assessments[0].note == "said to be possible ('is capable of') where it must not happen"
+    assert draft_one(*args, absence=False).verdict != Verdict.nonconformity
+    # A sentence stating the absence meets it.
+    d = draft_one(args[0], args[1], "The model does not produce violence-related content.")
+    assert d.verdict == Verdict.conformant, d.rationale
+
+
+def test_an_admission_among_the_question_related_sentences_contradicts_an_absence() -> None:
+    args = (
+        "Do LLM providers delete the context after processing?",
+        "No LLM provider retains the context sent to it after processing.",
+        "The context sent to LLM providers is processed and then deleted by every provider.",
+        "One provider may keep the context sent to it for up to 30 days for safety monitoring.",
+        "Invoices are issued monthly.",
+    )
+    d = draft_one(*args)
+    assert d.verdict == Verdict.nonconformity, d.rationale
+    assert d.assessments[0].note == "permitted ('may') where a prohibition is required"
+    assert draft_one(*args, absence=False).verdict == Verdict.conformant
+    # With a contradiction bar nothing clears, the search among related sentences still finds it.
+    d = draft_one(*args, contradict_z=50)
+    assert d.assessments[0].note == "said to be possible ('may') where it must not happen"
+    assert draft_one(*args, contradict_z=50, absence_cover=0.0).verdict == Verdict.conformant
