@@ -70,6 +70,8 @@ HEDGE = re.compile(
     r"|(?:is |are )?encouraged|encourages?|recommended|optional(?:ly)?|best[- ]effort|ad[- ]hoc|informal(?:ly)?|partial(?:ly)?"
     r"|some of|selected|limited|not all|except|only for|only (?:the|some)|manual(?:ly)?|case[- ]by[- ]case|pilot"
     r"|spot[- ]check|sample of|on request|not (?:yet )?(?:fully|consistently|always)|inconsistent(?:ly)?|in part"
+    # Effort, not commitment: "we will endeavor to preserve", "will attempt to provide tools".
+    r"|endeavou?r(?:s|ed)?|attempts? to|(?:try|tries) to|strives? to|(?:commercially )?reasonable efforts?"
     # Deferred to another document: "the evaluation details are presented in the paper".
     r"|(?:refer|see)\s+(?:to\s+)?(?:the\s+|our\s+)?(?:\w+\s+)?(?:paper|publication|technical report|article)"
     r"|(?:presented|described|detailed|discussed|reported|provided|given|found)\s+in\s+(?:the\s+|our\s+)?(?:\w+\s+)?(?:paper|publication|technical report|article))\b"

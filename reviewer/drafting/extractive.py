@@ -34,7 +34,8 @@ For each criterion of the question:
      for ("loaded without integrity verification") is a denial (v11); a criterion asking for an
      absence ("the model does not produce violent content") is read as a prohibition, and a
      sentence admitting the thing can happen ("is capable of producing", "may keep") contradicts
-     it, in the contradiction pool or among the question's related sentences (v12);
+     it, in the contradiction pool or among the question's related sentences (v12); an effort
+     ("will endeavor to", "attempt to") is a hedge, not a commitment (v13);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
@@ -259,7 +260,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 12
+    version = 13
 
     def __init__(
         self,

@@ -269,3 +269,10 @@ def test_an_admission_that_something_can_happen_is_found() -> None:
     assert admits_possibility("The provider may keep the context for 30 days.") == "may"
     assert admits_possibility("The context cannot be kept.") is None
     assert admits_possibility("Context is deleted after processing.") is None
+
+
+def test_an_effort_is_a_hedge_not_a_commitment() -> None:
+    assert read_cues("We will endeavor to preserve backwards compatibility.").hedge == ["endeavor"]
+    assert read_cues("We will attempt to provide conversion tools.").hedge == ["attempt to"]
+    assert read_cues("The vendor uses commercially reasonable efforts to patch.").hedge
+    assert not read_cues("We will preserve backwards compatibility for two versions.").hedge
