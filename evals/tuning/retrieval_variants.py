@@ -84,6 +84,39 @@ def cap_per_document(cap: int) -> Order:
     return order
 
 
+def document_decay(decay: float) -> Order:
+    """Soft diversity: a hit's fused score times `decay` per earlier hit of its document."""
+
+    def order(dev: DevItem, hits: list[R.Hit]) -> list[R.Hit]:
+        seen: Counter[str] = Counter()
+        scored = []
+        for n, h in enumerate(hits):
+            scored.append((-h.score * decay ** seen[h.chunk.doc_id], n, h))
+            seen[h.chunk.doc_id] += 1
+        return [h for _, _, h in sorted(scored, key=lambda t: (t[0], t[1]))]
+
+    return order
+
+
+def subquery_round_robin(dev: DevItem, hits: list[R.Hit]) -> list[R.Hit]:
+    """Each sub-query's own best chunks in turn (its first, then every sub-query's second, ...),
+    so that a criterion worded unlike the others still places its best chunk; then the rest."""
+    ws, q = dev.ws, dev.question
+    doc_ids = R.resolve_scope(ws, dev.item.scope)
+    rankings = [
+        R.fused_search(ws, [sub], k=10, doc_ids=doc_ids, doc_types=q.doc_types)
+        for sub in R.subqueries(q)
+    ]
+    out: list[R.Hit] = []
+    seen: set[str] = set()
+    for depth in range(10):
+        for ranking in rankings:
+            if depth < len(ranking) and ranking[depth].chunk.id not in seen:
+                seen.add(ranking[depth].chunk.id)
+                out.append(ranking[depth])
+    return out + [h for h in hits if h.chunk.id not in seen]
+
+
 def best_sentence_scores(dev: DevItem, hits: list[R.Hit]) -> np.ndarray:
     """Each hit's best sentence under the drafter's criterion score (max over criteria)."""
     ws, q, p = dev.ws, dev.question, ExtractiveParams()
@@ -148,6 +181,10 @@ def main() -> None:
         ("doc-type boost 0.3", {"boost": 0.3}),
         ("RRF k 20", {"rrf_k": 20}),
         ("RRF k 120", {"rrf_k": 120}),
+        ("document decay 0.9", {"order": document_decay(0.9)}),
+        ("document decay 0.8", {"order": document_decay(0.8)}),
+        ("document decay 0.7", {"order": document_decay(0.7)}),
+        ("sub-query round robin", {"order": subquery_round_robin}),
         ("best sentence only", {"order": sentence_rerank(None)}),
         ("RRF shipped + best sentence", {"order": sentence_rerank(1.0)}),
     ]
