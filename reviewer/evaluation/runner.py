@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reviewer import __version__
 from reviewer.evaluation.gold import GoldQuery, hide_answers, load_gold
 from reviewer.evaluation.metrics import ItemResult, compare
 from reviewer.evaluation.report import item_rows
@@ -90,9 +91,12 @@ def run_eval(
         evidence_for[q.id] = ws.retrieve(question_for(q, banks), scope=q.scope or None)
         retrieval_s[q.id] = time.perf_counter() - t0
     per_drafter: dict[str, list[ItemResult]] = {}
+    models: dict[str, str] = {}
     doc_text_cache: dict[str, str] = {}
     for name in drafters:
         drafter = ws.drafter(name)
+        # Which model and version drafted, so results stay comparable across releases.
+        models[name] = str(drafter.describe().get("model", name))
         results: list[ItemResult] = []
         for i, (q, item) in enumerate(zip(queries, items, strict=True)):
             if progress:
@@ -137,6 +141,8 @@ def run_eval(
         "items": len(items),
         "date": utcnow(),
         "drafters": list(drafters),
+        "models": models,
+        "reviewer_version": __version__,
     }
     report["items"] = {name: item_rows(res) for name, res in per_drafter.items()}
     return EvalRun(report, ws_path)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from reviewer import __version__
+from reviewer.drafting.extractive import ExtractiveDrafter
 from reviewer.evaluation.runner import run_eval
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +31,11 @@ def test_extractive_holds_the_committed_baseline(tmp_path: Path) -> None:
         workspace=tmp_path / "ws",
     )
     now = run.report["drafters"]["extractive"]
+    # Results name the drafter version and release that produced them.
+    assert run.report["meta"]["models"] == {
+        "extractive": f"extractive-v{ExtractiveDrafter.version}"
+    }
+    assert run.report["meta"]["reviewer_version"] == __version__
     assert now["n"] == baseline["n"]
     assert now["citations"]["fabricated"] == 0
     assert now["verdict"]["macro_f1"] >= baseline["verdict"]["macro_f1"] - TOLERANCE
