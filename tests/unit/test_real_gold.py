@@ -3,7 +3,8 @@
 Held out (never tuned on): `evals/gold/real.jsonl` over `evals/real/docs/`, and (sixth session)
 `evals/gold/real2a.jsonl` / `real2b.jsonl` over `evals/real2a/docs/` / `evals/real2b/docs/`.
 Dev (tuning): `evals/gold/real_dev_<name>.jsonl` over `evals/real_dev/<name>/`, for cards,
-policies, terms, cards2, fresh5a / fresh5b (fifth session) and fresh8a / fresh8b (eighth).
+policies, terms, cards2, fresh5a / fresh5b (fifth session), fresh8a / fresh8b (eighth) and
+fresh12a / fresh12b (ninth).
 """
 
 from __future__ import annotations
@@ -89,8 +90,8 @@ SETS = [
         )
         for name in ("policies", "terms", "cards2")
     ),
-    # Written after v5's rules (fifth session) and v10's (eighth) were chosen, by authors who did not
-    # see the drafter: a fresh check, then dev data.
+    # Written after v5's rules (fifth session), v10's (eighth) and v13's (ninth) were chosen, by
+    # authors who did not see the drafter: a fresh check, then dev data.
     *(
         GoldSet(
             ROOT / f"evals/gold/real_dev_{name}.jsonl",
@@ -102,7 +103,7 @@ SETS = [
             (4, 6),
             "dev",
         )
-        for name in ("fresh5a", "fresh5b", "fresh8a", "fresh8b")
+        for name in ("fresh5a", "fresh5b", "fresh8a", "fresh8b", "fresh12a")
     ),
 ]
 sets = pytest.mark.parametrize("gs", SETS, ids=str)
