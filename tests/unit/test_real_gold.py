@@ -103,7 +103,7 @@ SETS = [
             (4, 6),
             "dev",
         )
-        for name in ("fresh5a", "fresh5b", "fresh8a", "fresh8b", "fresh12a")
+        for name in ("fresh5a", "fresh5b", "fresh8a", "fresh8b", "fresh12a", "fresh12b")
     ),
 ]
 sets = pytest.mark.parametrize("gs", SETS, ids=str)
