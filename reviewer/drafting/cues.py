@@ -12,6 +12,19 @@ from dataclasses import dataclass, field
 
 from reviewer.text import norm_tokens, normalize
 
+# Contractions spelled out, so that "doesn't implement" and "don't have to" read as the denials
+# they are: "can't" -> "cannot", "won't" -> "will not", "isn't" -> "is not".
+_CONTRACTION = re.compile(r"\b(\w+)n't\b")
+_SPELLED = {"ca": "cannot", "wo": "will not", "sha": "shall not"}
+
+
+def cue_text(text: str) -> str:
+    """Lower-case text with unified punctuation and contractions spelled out."""
+    return _CONTRACTION.sub(
+        lambda m: _SPELLED.get(m.group(1)) or f"{m.group(1)} not", normalize(text)
+    )
+
+
 _PRACTICE = (
     r"(?:tested|evaluated|assessed|classified|labell?ed|versioned|reviewed|documented|performed|"
     r"implemented|conducted|tracked|recorded|scanned|monitored|audited|approved|signed|encrypted|"
@@ -145,7 +158,7 @@ RESTRICTIVE_MAY = re.compile(
 
 
 def read_cues(text: str) -> Cues:
-    t = normalize(text)
+    t = cue_text(text)
     if RESTRICTIVE_MAY.search(t):
         # "may enter ... only through the approved pipeline" restricts; it grants nothing.
         cues = _read(t)
@@ -183,7 +196,7 @@ GRANTS_RIGHT = re.compile(
 
 
 def asks_for_right(criterion: str) -> bool:
-    return bool(GRANTS_RIGHT.search(normalize(criterion)))
+    return bool(GRANTS_RIGHT.search(cue_text(criterion)))
 
 
 def is_ability(cues: Cues) -> bool:
@@ -209,7 +222,7 @@ COMMITS_TO_REFRAIN = re.compile(
 
 def is_prohibitive(text: str) -> bool:
     """A criterion or question that asks for a prohibition (not merely for one to be written down)."""
-    text = normalize(text).strip()
+    text = cue_text(text).strip()
     if COMMITS_TO_REFRAIN.search(text):
         return True
     return bool(PROHIBITIVE_CRITERION.search(text)) and not STATES_A_RESTRICTION.search(text)
@@ -238,7 +251,7 @@ CAPABLE = re.compile(
 
 def states_absence(criterion: str) -> bool:
     """A criterion asking for something not to happen or not to be possible."""
-    text = normalize(criterion).strip()
+    text = cue_text(criterion).strip()
     m = ABSENCE_CRITERION.search(text)
     if not m:
         return False
@@ -248,7 +261,7 @@ def states_absence(criterion: str) -> bool:
 
 def admits_possibility(text: str) -> str | None:
     """The cue by which a sentence says something can or may happen ("is capable of"), if any."""
-    m = CAPABLE.search(normalize(text))
+    m = CAPABLE.search(cue_text(text))
     return m.group(0) if m else None
 
 
@@ -263,7 +276,7 @@ DISCLOSURE_CRITERION = re.compile(
 
 
 def asks_for_disclosure(criterion: str) -> bool:
-    return bool(DISCLOSURE_CRITERION.search(normalize(criterion)))
+    return bool(DISCLOSURE_CRITERION.search(cue_text(criterion)))
 
 
 # Criteria that ask for consent first ("no telemetry is sent unless the user enables it"): an
@@ -300,10 +313,10 @@ DISCLAIMING = re.compile(
 def disclaims_assurance(text: str, negations: list[str], reach: int = 60) -> bool:
     """A negation in `text` that names an assurance itself or within `reach` characters after
     it ("Neither X nor Y give any express warranties")."""
-    t = normalize(text)
+    t = cue_text(text)
     for n in negations:
-        at = t.find(normalize(n))
-        window = normalize(n) if at < 0 else t[at : at + len(n) + reach]
+        at = t.find(cue_text(n))
+        window = cue_text(n) if at < 0 else t[at : at + len(n) + reach]
         if DISCLAIMING.search(window):
             return True
     return False
@@ -314,7 +327,7 @@ REFRAIN = re.compile(r"\b(?:not|no|never|without)\b")
 
 
 def asks_for_assurance(criterion: str) -> bool:
-    text = normalize(criterion)
+    text = cue_text(criterion)
     return bool(ASSURANCE_CRITERION.search(text)) and not REFRAIN.search(text)
 
 
@@ -332,7 +345,7 @@ NON_COMMERCIAL = re.compile(
 
 
 def asks_for_commercial_use(criterion: str) -> bool:
-    text = normalize(criterion)
+    text = cue_text(criterion)
     return (
         bool(COMMERCIAL_CRITERION.search(text) and ALLOWS.search(text))
         and not re.search(r"\bwhether\b", text)
@@ -346,20 +359,20 @@ INSTRUCTION = re.compile(r"^\W*(?:please\s+)?(?:do not|don't|never)\b")
 
 
 def is_instruction(text: str) -> bool:
-    return bool(INSTRUCTION.search(normalize(text)))
+    return bool(INSTRUCTION.search(cue_text(text)))
 
 
 def restricts_commercial_use(text: str) -> str | None:
-    m = NON_COMMERCIAL.search(normalize(text))
+    m = NON_COMMERCIAL.search(cue_text(text))
     return m.group(0) if m else None
 
 
 def asks_for_opt_in(criterion: str) -> bool:
-    return bool(OPT_IN_CRITERION.search(normalize(criterion)))
+    return bool(OPT_IN_CRITERION.search(cue_text(criterion)))
 
 
 def offers_opt_out(text: str) -> str | None:
-    m = OPT_OUT.search(normalize(text))
+    m = OPT_OUT.search(cue_text(text))
     return m.group(0) if m else None
 
 
@@ -381,11 +394,11 @@ TIME_EXPRESSION = re.compile(
 
 
 def asks_for_time(criterion: str) -> bool:
-    return bool(TIME_CRITERION.search(normalize(criterion)))
+    return bool(TIME_CRITERION.search(cue_text(criterion)))
 
 
 def states_time(text: str) -> bool:
-    return bool(TIME_EXPRESSION.search(normalize(text)))
+    return bool(TIME_EXPRESSION.search(cue_text(text)))
 
 
 # Criteria that ask for an obligation ("regression testing is required before adoption"): a
@@ -396,4 +409,4 @@ REQUIRES = re.compile(
 
 
 def asks_for_obligation(criterion: str) -> bool:
-    return bool(REQUIRES.search(normalize(criterion)))
+    return bool(REQUIRES.search(cue_text(criterion)))

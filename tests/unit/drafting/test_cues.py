@@ -276,3 +276,12 @@ def test_an_effort_is_a_hedge_not_a_commitment() -> None:
     assert read_cues("We will attempt to provide conversion tools.").hedge == ["attempt to"]
     assert read_cues("The vendor uses commercially reasonable efforts to patch.").hedge
     assert not read_cues("We will preserve backwards compatibility for two versions.").hedge
+
+
+def test_contractions_are_read_as_the_denials_they_spell() -> None:
+    assert read_cues("Ray doesn't implement access controls for developers.").negation == [
+        "does not implement"
+    ]
+    assert read_cues("You don't have to disclose your usage of AI.").negation
+    assert read_cues("We won't train on your code.").prohibiting == ["will not"]
+    assert read_cues("You can't opt out of telemetry.").prohibiting[0] == "cannot"
