@@ -279,6 +279,20 @@ def asks_for_disclosure(criterion: str) -> bool:
     return bool(DISCLOSURE_CRITERION.search(cue_text(criterion)))
 
 
+# Criteria that ask for a risk, a warning or a possible consequence to be stated ("the risk of
+# unsafe output is disclosed", "the dataset carries a warning that it contains offensive
+# content"): the risk is stated in modal words ("the model may produce unsafe responses"), so
+# "may", "might" or "can" there is the statement asked for, not a hedge.
+RISK_CRITERION = re.compile(
+    r"\b(?:risks?|warn(?:s|ed|ing|ings)?|consequences?|potential(?:ly)?|possib(?:le|ly|ility)"
+    r"|hazards?|harms?|harmful|dangers?|dangerous)\b"
+)
+
+
+def asks_for_risk_statement(criterion: str) -> bool:
+    return asks_for_disclosure(criterion) or bool(RISK_CRITERION.search(cue_text(criterion)))
+
+
 # Criteria that ask for consent first ("no telemetry is sent unless the user enables it"): an
 # opt-out ("users can disable telemetry") is the opposite default, so it contradicts them.
 OPT_IN_CRITERION = re.compile(

@@ -72,6 +72,7 @@ from reviewer.drafting.cues import (
     asks_for_obligation,
     asks_for_opt_in,
     asks_for_right,
+    asks_for_risk_statement,
     asks_for_time,
     disclaims_assurance,
     governing_clause,
@@ -171,6 +172,10 @@ class ExtractiveParams:
     # question, as a disclaimer is, when its clause covers this share of the criterion's words
     # (0 = off; grid41: 0.3 +1 dev item and none lost, 0.2 +2 and one lost, 0.1 -1).
     absence_cover: float = 0.3
+    # A criterion asking for a risk, warning or possible consequence to be stated is met by the
+    # modal sentence that states it ("the model may produce unsafe responses"): "may" is not a
+    # hedge there (v14, from the fresh12b folder: +3 of 388 dev items, none lost).
+    risk_modal: bool = True
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -647,6 +652,7 @@ class ExtractiveDrafter(Drafter):
             and not cues.obligation
             and not is_ability(cues)
             and not asks_for_right(crit.text)
+            and not (p.risk_modal and asks_for_risk_statement(crit.text))
         ):
             cue = (cues.hedge or cues.permission)[0]
             status, why = CriterionStatus.partly_met, f"hedged or partial ({cue!r})"

@@ -12,6 +12,7 @@ from reviewer.drafting.cues import (
     asks_for_obligation,
     asks_for_opt_in,
     asks_for_right,
+    asks_for_risk_statement,
     asks_for_time,
     disclaims_assurance,
     governing_clause,
@@ -285,3 +286,10 @@ def test_contractions_are_read_as_the_denials_they_spell() -> None:
     assert read_cues("You don't have to disclose your usage of AI.").negation
     assert read_cues("We won't train on your code.").prohibiting == ["will not"]
     assert read_cues("You can't opt out of telemetry.").prohibiting[0] == "cannot"
+
+
+def test_a_criterion_asking_for_a_risk_to_be_stated_is_recognised() -> None:
+    assert asks_for_risk_statement("The risk of inaccurate or unsafe output is disclosed")
+    assert asks_for_risk_statement("The dataset carries a warning about offensive content")
+    assert asks_for_risk_statement("Known limitations are documented")  # a disclosure criterion
+    assert not asks_for_risk_statement("Model versions are recorded in the registry")

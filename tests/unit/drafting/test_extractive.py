@@ -592,3 +592,14 @@ def test_an_admission_among_the_question_related_sentences_contradicts_an_absenc
     d = draft_one(*args, contradict_z=50)
     assert d.assessments[0].note == "said to be possible ('may') where it must not happen"
     assert draft_one(*args, contradict_z=50, absence_cover=0.0).verdict == Verdict.conformant
+
+
+def test_a_modal_sentence_states_the_risk_a_criterion_asks_to_be_disclosed() -> None:
+    args = (
+        "Does the model card disclose the risk of unsafe output?",
+        "The risk of inaccurate or unsafe output is disclosed.",
+        "The model may in some cases produce inaccurate or unsafe output.",
+    )
+    d = draft_one(*args)
+    assert d.verdict == Verdict.conformant, d.rationale
+    assert draft_one(*args, risk_modal=False).verdict == Verdict.partial
