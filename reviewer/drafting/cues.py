@@ -210,6 +210,8 @@ STATES_A_RESTRICTION = re.compile(
     r"\b(?:is|are)\s+(?:clearly\s+)?(?:defined|listed|stated|documented|described|specified|identified)\.?$"
     r"|\b(?:define|list|state|document|describe|specify|identify)s?\s+(?:the\s+|any\s+|which\s+)?"
     r"(?:prohibited|restricted|forbidden|excluded)\b"
+    # Guidance to the reader: "operators are told to restrict who can change model artifacts".
+    r"|\b(?:told|advised|instructed|directed|urged)\s+to\s+(?:restrict|limit|prohibit|forbid|exclude)"
 )
 
 
@@ -291,6 +293,22 @@ RISK_CRITERION = re.compile(
 
 def asks_for_risk_statement(criterion: str) -> bool:
     return asks_for_disclosure(criterion) or bool(RISK_CRITERION.search(cue_text(criterion)))
+
+
+# Criteria that ask for advice ("operators are advised to keep dynamic updates disabled"): a
+# recommendation is what they ask for, so "recommended" or "encouraged" there is no hedge.
+ADVICE_CRITERION = re.compile(
+    r"\b(?:advis\w*|recommend\w*|encourag\w*|suggest\w*|guidance|told to|urged)\b"
+)
+ADVICE_HEDGE = re.compile(r"recommend|encourag|suggest|should consider")
+
+
+def advice_hedges(criterion: str, hedges: list[str]) -> list[str]:
+    """The hedge cues that still weaken a sentence for this criterion: all of them, unless the
+    criterion asks for advice, when wording of advice is what it asks for."""
+    if not ADVICE_CRITERION.search(cue_text(criterion)):
+        return hedges
+    return [h for h in hedges if not ADVICE_HEDGE.search(h)]
 
 
 # Criteria that ask for consent first ("no telemetry is sent unless the user enables it"): an

@@ -35,7 +35,11 @@ For each criterion of the question:
      absence ("the model does not produce violent content") is read as a prohibition, and a
      sentence admitting the thing can happen ("is capable of producing", "may keep") contradicts
      it, in the contradiction pool or among the question's related sentences (v12); an effort
-     ("will endeavor to", "attempt to") is a hedge, not a commitment (v13);
+     ("will endeavor to", "attempt to") is a hedge, not a commitment (v13); contractions are
+     spelled out before cues are read ("doesn't implement"); a modal sentence states the risk a
+     criterion asks to be disclosed ("may produce unsafe output"), and a recommendation is the
+     advice a criterion asks for, not a hedge; a criterion asking that the reader be told to
+     restrict something asks for guidance, not a prohibition (v14);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
@@ -66,6 +70,7 @@ from reviewer.drafting.base import Drafter
 from reviewer.drafting.cues import (
     Cues,
     admits_possibility,
+    advice_hedges,
     asks_for_assurance,
     asks_for_commercial_use,
     asks_for_disclosure,
@@ -176,6 +181,9 @@ class ExtractiveParams:
     # modal sentence that states it ("the model may produce unsafe responses"): "may" is not a
     # hedge there (v14, from the fresh12b folder: +3 of 388 dev items, none lost).
     risk_modal: bool = True
+    # A criterion asking for advice ("operators are advised to ...") is met by a recommendation:
+    # "recommended", "encouraged" are not a hedge there (v14: +2 of 388 dev items, none lost).
+    advice: bool = True
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -265,7 +273,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 13
+    version = 14
 
     def __init__(
         self,
@@ -640,6 +648,8 @@ class ExtractiveDrafter(Drafter):
         cues = top.cues(crit.text)
         if disclosure:
             cues.negation = []
+        if p.advice:
+            cues.hedge = advice_hedges(crit.text, cues.hedge)
         status, why = CriterionStatus.met, "stated"
         if cues.negation and not (prohibitive and cues.prohibiting):
             status, why = CriterionStatus.contradicted, f"weak and negated ({cues.negation[0]!r})"

@@ -6,6 +6,7 @@ import pytest
 
 from reviewer.drafting.cues import (
     admits_possibility,
+    advice_hedges,
     asks_for_assurance,
     asks_for_commercial_use,
     asks_for_disclosure,
@@ -293,3 +294,15 @@ def test_a_criterion_asking_for_a_risk_to_be_stated_is_recognised() -> None:
     assert asks_for_risk_statement("The dataset carries a warning about offensive content")
     assert asks_for_risk_statement("Known limitations are documented")  # a disclosure criterion
     assert not asks_for_risk_statement("Model versions are recorded in the registry")
+
+
+def test_a_recommendation_is_no_hedge_where_the_criterion_asks_for_advice() -> None:
+    hedges = read_cues("It is recommended to disable dynamic updates.").hedge
+    assert hedges == ["recommended"]
+    assert advice_hedges("Operators are advised to keep dynamic updates disabled", hedges) == []
+    assert advice_hedges("Dynamic updates are disabled", hedges) == hedges
+
+
+def test_guidance_to_restrict_is_not_a_prohibition() -> None:
+    assert not is_prohibitive("Operators are told to restrict who can change model artifacts")
+    assert is_prohibitive("Use of customer data by the supplier is restricted")
