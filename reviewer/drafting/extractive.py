@@ -39,7 +39,9 @@ For each criterion of the question:
      spelled out before cues are read ("doesn't implement"); a modal sentence states the risk a
      criterion asks to be disclosed ("may produce unsafe output"), and a recommendation is the
      advice a criterion asks for, not a hedge; a criterion asking that the reader be told to
-     restrict something asks for guidance, not a prohibition (v14);
+     restrict something asks for guidance, not a prohibition (v14); a cue the criterion itself
+     uses ("the optional data collection") weakens nothing, and "may" beside a privative form of
+     what the criterion asks for ("may be sent unencrypted") is a denial (v15);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
@@ -79,6 +81,7 @@ from reviewer.drafting.cues import (
     asks_for_right,
     asks_for_risk_statement,
     asks_for_time,
+    cue_text,
     disclaims_assurance,
     governing_clause,
     is_ability,
@@ -184,6 +187,9 @@ class ExtractiveParams:
     # A criterion asking for advice ("operators are advised to ...") is met by a recommendation:
     # "recommended", "encouraged" are not a hedge there (v14: +2 of 388 dev items, none lost).
     advice: bool = True
+    # A hedge, permission or future cue that the criterion itself uses ("governs the optional
+    # data collection") describes the subject and does not weaken the sentence (v15).
+    echo: bool = True
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -206,6 +212,12 @@ class ExtractiveParams:
 
 
 WITHOUT = re.compile(r"\bwithout\s+((?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)")
+# "Messages may be sent unencrypted" against "communication is encrypted": a possibility of the
+# privative state of what the criterion asks for. Only beside "may", "might" or "could": alone,
+# privative words were as often rules or explanations ("an untagged data set is treated as
+# Confidential"; experiments row 52).
+PRIVATIVE = re.compile(r"\b(?:un|non-?)([a-z]{4,}(?:ed|able|ible|al|ic|ure))\b")
+MAY = re.compile(r"\b(?:may|might|could)\b")
 
 
 @dataclass
@@ -239,6 +251,11 @@ class Sentence:
         for m in WITHOUT.finditer(normalize(clause)):
             if content_words(m.group(1)) & wanted:
                 cues.negation.append(m.group(0))
+        if MAY.search(normalize(clause)):
+            said = set(norm_tokens(topic))
+            for m in PRIVATIVE.finditer(normalize(clause)):
+                if m.group(0) not in said and content_words(m.group(1)) & wanted:
+                    cues.negation.append(m.group(0))
         return cues
 
 
@@ -273,7 +290,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 14
+    version = 15
 
     def __init__(
         self,
@@ -650,6 +667,14 @@ class ExtractiveDrafter(Drafter):
             cues.negation = []
         if p.advice:
             cues.hedge = advice_hedges(crit.text, cues.hedge)
+        if p.echo:
+            # A cue the criterion itself uses describes its subject ("the optional data
+            # collection"): it does not weaken the sentence that states it.
+            said = cue_text(crit.text)
+            cues.hedge, cues.permission, cues.future = (
+                [c for c in found if not re.search(rf"\b{re.escape(c)}\b", said)]
+                for found in (cues.hedge, cues.permission, cues.future)
+            )
         status, why = CriterionStatus.met, "stated"
         if cues.negation and not (prohibitive and cues.prohibiting):
             status, why = CriterionStatus.contradicted, f"weak and negated ({cues.negation[0]!r})"

@@ -603,3 +603,26 @@ def test_a_modal_sentence_states_the_risk_a_criterion_asks_to_be_disclosed() -> 
     d = draft_one(*args)
     assert d.verdict == Verdict.conformant, d.rationale
     assert draft_one(*args, risk_modal=False).verdict == Verdict.partial
+
+
+def test_a_cue_the_criterion_itself_uses_does_not_weaken_the_evidence() -> None:
+    args = (
+        "Is optional data collection governed by a user-facing setting?",
+        "A user-facing setting governs the optional data collection.",
+        "The Usage Statistics setting is the single control for all optional data collection.",
+    )
+    assert draft_one(*args).verdict == Verdict.conformant
+    assert draft_one(*args, echo=False).verdict == Verdict.partial
+
+
+def test_may_beside_a_privative_word_denies_what_the_criterion_asks_for() -> None:
+    q = "Is personal data encrypted in transit?"
+    crit = "Communications carrying personal data are encrypted."
+    d = draft_one(
+        q, crit, "Communication with users about personal data may use unencrypted e-mail."
+    )
+    assert d.verdict == Verdict.nonconformity, d.rationale
+    assert "unencrypted" in d.assessments[0].note
+    # Without "may" a privative word alone is not read as a denial (experiments row 52).
+    d = draft_one(q, crit, "An unencrypted channel for personal data is treated as public.")
+    assert "unencrypted" not in d.assessments[0].note
