@@ -80,7 +80,7 @@ PERMISSION = re.compile(
 # Hedged, partial or informal practice.
 HEDGE = re.compile(
     r"\b(?:should consider|where (?:feasible|possible|practical|practicable|applicable)|as appropriate|(?:if|when) (?:possible|feasible|applicable)"
-    r"|(?:is |are )?encouraged|encourages?|recommended|optional(?:ly)?|best[- ]effort|ad[- ]hoc|informal(?:ly)?|partial(?:ly)?"
+    r"|(?:is |are )?encouraged|encourages?|recommended|recommends?|optional(?:ly)?|best[- ]effort|ad[- ]hoc|informal(?:ly)?|partial(?:ly)?"
     r"|some of|selected|limited|not all|except|only for|only (?:the|some)|manual(?:ly)?|case[- ]by[- ]case|pilot"
     r"|spot[- ]check|sample of|on request|not (?:yet )?(?:fully|consistently|always)|inconsistent(?:ly)?|in part"
     # Effort, not commitment: "we will endeavor to preserve", "will attempt to provide tools".
@@ -173,6 +173,18 @@ def read_cues(text: str) -> Cues:
 CONDITION_BEFORE = re.compile(r"\b(?:if|when|whenever|unless)\s+(?:\w+\s+){0,2}$")
 
 
+# A denial that only sets a condition or picks out a noun states no fact: "where the publisher
+# does not disclose the training data, the owner records the risk"; "documents which do not have
+# annotations are marked". The text before the cue, back to the last comma, decides.
+CONDITION_OPEN = re.compile(r"\b(?:if|where|when|whenever|unless|in case|whether)\b")
+RELATIVE_OPEN = re.compile(r"\b(?:which|that|who)\s+$")
+
+
+def _states_denial(t: str, start: int) -> bool:
+    before = re.split(r"[,;:.]", t[max(0, start - 80) : start])[-1]
+    return not CONDITION_OPEN.search(before) and not RELATIVE_OPEN.search(before)
+
+
 def _read(t: str) -> Cues:
     future: list[str] = []
     conditional: list[str] = []
@@ -180,7 +192,7 @@ def _read(t: str) -> Cues:
         before = t[max(0, m.start() - 40) : m.start()]
         (conditional if CONDITION_BEFORE.search(before) else future).append(m.group(0))
     return Cues(
-        negation=[m.group(0) for m in NEGATION.finditer(t)],
+        negation=[m.group(0) for m in NEGATION.finditer(t) if _states_denial(t, m.start())],
         permission=[m.group(0) for m in PERMISSION.finditer(t)],
         hedge=[m.group(0) for m in HEDGE.finditer(t)] + conditional,
         future=future,

@@ -41,7 +41,9 @@ For each criterion of the question:
      advice a criterion asks for, not a hedge; a criterion asking that the reader be told to
      restrict something asks for guidance, not a prohibition (v14); a cue the criterion itself
      uses ("the optional data collection") weakens nothing, and "may" beside a privative form of
-     what the criterion asks for ("may be sent unencrypted") is a denial (v15);
+     what the criterion asks for ("may be sent unencrypted") is a denial (v15); "we recommend" is
+     a hedge, and a denial that only sets a condition ("where the publisher does not disclose
+     ...") or opens a relative clause ("documents which do not have ...") states no fact (v16);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
@@ -290,7 +292,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 15
+    version = 16
 
     def __init__(
         self,

@@ -306,3 +306,21 @@ def test_a_recommendation_is_no_hedge_where_the_criterion_asks_for_advice() -> N
 def test_guidance_to_restrict_is_not_a_prohibition() -> None:
     assert not is_prohibitive("Operators are told to restrict who can change model artifacts")
     assert is_prohibitive("Use of customer data by the supplier is restricted")
+
+
+def test_we_recommend_is_a_hedge() -> None:
+    assert read_cues("We recommend filtering out low-quality output before a pull request.").hedge
+    assert read_cues("We recommend against loading untrusted models.").negation
+
+
+def test_a_denial_that_sets_a_condition_or_picks_out_a_noun_states_no_fact() -> None:
+    conditional = (
+        "Where the publisher does not disclose the training data, the owner records the risk."
+    )
+    assert read_cues(conditional).negation == []
+    assert (
+        read_cues("Documents which do not have annotations are marked with a star.").negation == []
+    )
+    # The same denial as a statement, and a relative clause that states a fact, still count.
+    assert read_cues("The publisher does not disclose the training data.").negation
+    assert read_cues("It hinges on the legal status of the data, which is unclear.").negation
