@@ -4,7 +4,7 @@ Held out (never tuned on): `evals/gold/real.jsonl` over `evals/real/docs/`, and 
 `evals/gold/real2a.jsonl` / `real2b.jsonl` over `evals/real2a/docs/` / `evals/real2b/docs/`.
 Dev (tuning): `evals/gold/real_dev_<name>.jsonl` over `evals/real_dev/<name>/`, for cards,
 policies, terms, cards2, fresh5a / fresh5b (fifth session), fresh8a / fresh8b (eighth) and
-fresh12a / fresh12b (ninth).
+fresh12a / fresh12b and fresh15a / fresh15b (ninth).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ SETS = [
         )
         for name in ("policies", "terms", "cards2")
     ),
-    # Written after v5's rules (fifth session), v10's (eighth) and v13's (ninth) were chosen, by
+    # Written after v5's rules (fifth session), v10's (eighth), v13's and v16's (ninth) were chosen, by
     # authors who did not see the drafter: a fresh check, then dev data.
     *(
         GoldSet(
@@ -103,7 +103,16 @@ SETS = [
             (4, 6),
             "dev",
         )
-        for name in ("fresh5a", "fresh5b", "fresh8a", "fresh8b", "fresh12a", "fresh12b")
+        for name in (
+            "fresh5a",
+            "fresh5b",
+            "fresh8a",
+            "fresh8b",
+            "fresh12a",
+            "fresh12b",
+            "fresh15a",
+            "fresh15b",
+        )
     ),
 ]
 sets = pytest.mark.parametrize("gs", SETS, ids=str)
