@@ -44,6 +44,8 @@ For each criterion of the question:
      what the criterion asks for ("may be sent unencrypted") is a denial (v15); "we recommend" is
      a hedge, and a denial that only sets a condition ("where the publisher does not disclose
      ...") or opens a relative clause ("documents which do not have ...") states no fact (v16);
+     under an absence criterion, a best sentence with no negative wording at all ("shares
+     screenshots with model providers") states the opposite and contradicts it (v17);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
@@ -192,6 +194,11 @@ class ExtractiveParams:
     # A hedge, permission or future cue that the criterion itself uses ("governs the optional
     # data collection") describes the subject and does not weaken the sentence (v15).
     echo: bool = True
+    # Under an absence criterion ("data entered in the browser is not sent to model providers"),
+    # a best sentence with no wording that keeps the thing from happening states that it happens
+    # ("shares browser screenshots with model providers, including any data entered"): a
+    # contradiction, not support (v17, from the fresh15b folder: +3 of 452 dev items, none lost).
+    absence_affirm: bool = True
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -220,6 +227,12 @@ WITHOUT = re.compile(r"\bwithout\s+((?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)")
 # Confidential"; experiments row 52).
 PRIVATIVE = re.compile(r"\b(?:un|non-?)([a-z]{4,}(?:ed|able|ible|al|ic|ure))\b")
 MAY = re.compile(r"\b(?:may|might|could)\b")
+# Any wording that keeps a thing from happening: a sentence with none of it, under an absence
+# criterion, states the thing happens.
+NEGATIVE_WORD = re.compile(
+    r"\b(?:no|not|never|none|neither|nor|without|only|cannot|prevent\w*|block\w*|avoid\w*"
+    r"|exclud\w*|prohibit\w*|restrict\w*|disabl\w*|off|remov\w*|delet\w*|strip\w*|anonymi\w*)\b"
+)
 
 
 @dataclass
@@ -292,7 +305,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 16
+    version = 17
 
     def __init__(
         self,
@@ -678,7 +691,17 @@ class ExtractiveDrafter(Drafter):
                 for found in (cues.hedge, cues.permission, cues.future)
             )
         status, why = CriterionStatus.met, "stated"
-        if cues.negation and not (prohibitive and cues.prohibiting):
+        if (
+            absence
+            and p.absence_affirm
+            and not cues.negation
+            and not cues.prohibiting
+            and not top.cues().negation
+            and not top.cues().prohibiting
+            and not NEGATIVE_WORD.search(cue_text(top.answer or top.text))
+        ):
+            status, why = CriterionStatus.contradicted, "stated to happen where it must not"
+        elif cues.negation and not (prohibitive and cues.prohibiting):
             status, why = CriterionStatus.contradicted, f"weak and negated ({cues.negation[0]!r})"
         elif prohibitive and cues.permission and not cues.prohibiting:
             status, why = CriterionStatus.partly_met, "permission wording, weakly related"

@@ -626,3 +626,18 @@ def test_may_beside_a_privative_word_denies_what_the_criterion_asks_for() -> Non
     # Without "may" a privative word alone is not read as a denial (experiments row 52).
     d = draft_one(q, crit, "An unencrypted channel for personal data is treated as public.")
     assert "unencrypted" not in d.assessments[0].note
+
+
+def test_a_plain_statement_of_the_thing_contradicts_an_absence_criterion() -> None:
+    args = (
+        "Is browser data kept from model providers?",
+        "Data entered in the browser session is not sent to model providers.",
+        "The agent shares browser screenshots with model providers, including data entered.",
+    )
+    d = draft_one(*args)
+    assert d.verdict == Verdict.nonconformity, d.rationale
+    assert d.assessments[0].note == "stated to happen where it must not"
+    assert draft_one(*args, absence_affirm=False).verdict == Verdict.conformant
+    # A sentence that keeps the thing from happening still meets it.
+    d = draft_one(args[0], args[1], "Data entered in the browser is never sent to model providers.")
+    assert d.verdict == Verdict.conformant, d.rationale
