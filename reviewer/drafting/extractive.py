@@ -235,6 +235,17 @@ NEGATIVE_WORD = re.compile(
 )
 
 
+def states_it_happens(sent: Sentence) -> bool:
+    """No wording anywhere in the sentence keeps anything from happening: no denial or
+    prohibition cue, and none of the words of `NEGATIVE_WORD`."""
+    whole = sent.cues()
+    return (
+        not whole.negation
+        and not whole.prohibiting
+        and not NEGATIVE_WORD.search(cue_text(sent.answer or sent.text))
+    )
+
+
 @dataclass
 class Sentence:
     label: str
@@ -691,15 +702,7 @@ class ExtractiveDrafter(Drafter):
                 for found in (cues.hedge, cues.permission, cues.future)
             )
         status, why = CriterionStatus.met, "stated"
-        if (
-            absence
-            and p.absence_affirm
-            and not cues.negation
-            and not cues.prohibiting
-            and not top.cues().negation
-            and not top.cues().prohibiting
-            and not NEGATIVE_WORD.search(cue_text(top.answer or top.text))
-        ):
+        if absence and p.absence_affirm and states_it_happens(top):
             status, why = CriterionStatus.contradicted, "stated to happen where it must not"
         elif cues.negation and not (prohibitive and cues.prohibiting):
             status, why = CriterionStatus.contradicted, f"weak and negated ({cues.negation[0]!r})"
