@@ -252,8 +252,6 @@ ABSENCE_CRITERION = re.compile(
     r"^(?:no|none of)\b|\b(?:does|do|did|is|are|was|were|will|can|could) not\b(?! only)|\bcannot\b|\bnever\b"
     r"|\b(?:contains?|has|have|holds?|includes?|retains?|stores?|collects?|sends?|shares?) no\b"
 )
-# "Submissions that were not tested have a consequence": the negation sits in a relative clause.
-RELATIVE_BEFORE = re.compile(r"\b(?:that|which|who)\s+$")
 ABSENCE_EXCEPT = re.compile(
     r"\b(?:if|unless|when|whenever|so that|in order that|until|whether|confirm\w*|ensur\w*|verif\w*|check\w*)\b"
 )
@@ -270,7 +268,8 @@ def states_absence(criterion: str) -> bool:
     if not m:
         return False
     before = text[: m.start()]
-    return not ABSENCE_EXCEPT.search(before) and not RELATIVE_BEFORE.search(before)
+    # "Submissions that were not tested have a consequence": a negation in a relative clause.
+    return not ABSENCE_EXCEPT.search(before) and not RELATIVE_OPEN.search(before)
 
 
 def admits_possibility(text: str) -> str | None:
