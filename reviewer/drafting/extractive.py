@@ -261,6 +261,14 @@ class Sentence:
         question names the topic), else the sentence's clause about it."""
         return self.text if self.answer is not None else governing_clause(self.text, topic)
 
+    def cue_clause(self, topic: str) -> str:
+        """Where cues about `topic` are read: a Q&A unit's answer, else the clause about it."""
+        return self.answer if self.answer is not None else governing_clause(self.text, topic)
+
+    def admits(self, topic: str) -> str | None:
+        """The cue by which the clause about `topic` says the thing can happen, if any."""
+        return admits_possibility(self.cue_clause(topic))
+
     def cues(self, topic: str | None = None) -> Cues:
         if self.answer is not None:
             cues = read_cues(self.answer)
@@ -269,17 +277,18 @@ class Sentence:
             return cues
         if not topic:
             return read_cues(self.text)
-        clause = governing_clause(self.text, topic)
+        clause = self.cue_clause(topic)
         cues = read_cues(clause)
         # Absence of what the criterion asks for: "closed without explanation" denies "an
         # explanation is given"; "loaded without integrity verification" denies "integrity-checked".
         wanted = content_words(topic) if "without" not in normalize(topic) else set()
-        for m in WITHOUT.finditer(normalize(clause)):
+        text = normalize(clause)
+        for m in WITHOUT.finditer(text):
             if content_words(m.group(1)) & wanted:
                 cues.negation.append(m.group(0))
-        if MAY.search(normalize(clause)):
+        if MAY.search(text):
             said = set(norm_tokens(topic))
-            for m in PRIVATIVE.finditer(normalize(clause)):
+            for m in PRIVATIVE.finditer(text):
                 if m.group(0) not in said and content_words(m.group(1)) & wanted:
                     cues.negation.append(m.group(0))
         return cues
@@ -544,18 +553,18 @@ class ExtractiveDrafter(Drafter):
         if not crit_words & clause:
             return ""
         cover = weighted_coverage(crit_words, clause, self.idf)
+        cues = sent.cues(criterion)
         if (
             admits
             and cover >= self.params.absence_cover
-            and not sent.cues(criterion).prohibiting
-            and (cue := self._admits(sent, criterion))
+            and not cues.prohibiting
+            and (cue := sent.admits(criterion))
         ):
             return f"said to be possible ({cue!r}) where it must not happen"
         if not assurance or cover < self.params.disclaim_cover:
             return ""
-        negation = sent.cues(criterion).negation
-        # Where the cues were read: the answer of a Q&A unit, else the clause about the criterion.
-        said = sent.answer if sent.answer is not None else topic_clause
+        negation = cues.negation
+        said = sent.cue_clause(criterion)
         if not negation or (self.params.disclaim_names and not disclaims_assurance(said, negation)):
             return ""
         return f"assurance disclaimed ({negation[0]!r})"
@@ -670,7 +679,7 @@ class ExtractiveDrafter(Drafter):
                 why = f"permitted ({cues.permission[0]!r}) where a prohibition is required"
             elif opt_in and (opt_out := offers_opt_out(sent.text)):
                 why = f"an opt-out ({opt_out!r}) where consent first is required"
-            elif absence and not cues.prohibiting and (cue := self._admits(sent, crit.text)):
+            elif absence and not cues.prohibiting and (cue := sent.admits(crit.text)):
                 why = f"said to be possible ({cue!r}) where it must not happen"
             if why:
                 used = [sent] if sent is top else [top, sent]
@@ -728,13 +737,6 @@ class ExtractiveDrafter(Drafter):
             status, why = CriterionStatus.partly_met, "no time or frequency stated"
         used = cands[: p.max_quotes]
         return self._assessment(crit, status, why, used, scores[0]), used
-
-    @staticmethod
-    def _admits(sent: Sentence, criterion: str) -> str | None:
-        """The cue by which the sentence's clause about the criterion (a Q&A unit's answer) says
-        the thing can happen."""
-        said = sent.answer if sent.answer is not None else governing_clause(sent.text, criterion)
-        return admits_possibility(said)
 
     @staticmethod
     def _assessment(
