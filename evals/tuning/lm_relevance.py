@@ -1,0 +1,169 @@
+"""Does the bundled SmolLM2 tell relevant sentences from near misses, read as a likelihood?
+
+    python -m evals.tuning.lm_relevance --gold $G --docs $D [--top 4] [--out lm.json]
+
+The tiny LLM cannot judge a verdict (offline-stack.md), but a language model can still score
+how well a sentence *predicts* a criterion: the mean log-probability of the criterion's tokens
+after the sentence, minus the same with no sentence (pointwise mutual information). This is
+query-likelihood reranking, which needs no instruction following. For each dev item and
+criterion, the drafter's `--top` best sentences (shipped score) are scored; reported are
+(1) AUROC of the best criterion's signal for answerable against unanswerable items, for the
+shipped z, the LM PMI and their sums, and (2) how often the sentence that holds a gold quote is
+ranked first among the top sentences by the shipped score and by the PMI. Dev items only;
+any weight picked from this output is picked on dev.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evals.tuning.devset import dev_parser, drafters_for, load_dev
+from evals.tuning.score_stats import mixed_score
+from reviewer.drafting.extractive import content_words
+from reviewer.evaluation.metrics import auroc, quotes_overlap
+from reviewer.models import Criterion
+
+PROMPT = "Excerpt from a company document: {s}\nWhat this excerpt shows:"
+
+
+class Likelihood:
+    """Mean log-probability of a target text after a prefix, under SmolLM2-135M."""
+
+    def __init__(self) -> None:
+        from llama_cpp import Llama
+
+        from reviewer.llm.local import bundled_model_path, check_model_file
+
+        path = bundled_model_path()
+        check_model_file(path)  # the pinned hash
+        self.llm = Llama(
+            model_path=str(path), n_ctx=512, logits_all=True, verbose=False, n_threads=2
+        )
+        self.cache: dict[tuple[str, str], float] = {}
+
+    def __call__(self, prefix: str, target: str) -> float:
+        key = (prefix, target)
+        if key not in self.cache:
+            a = self.llm.tokenize(prefix.encode(), add_bos=True)[:380]
+            b = self.llm.tokenize((" " + target).encode(), add_bos=False)[:120]
+            self.llm.reset()
+            self.llm.eval(a + b)
+            rows = np.asarray(self.llm.scores[len(a) - 1 : len(a) + len(b) - 1], dtype=np.float64)
+            top = rows.max(axis=1, keepdims=True)
+            logz = top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))
+            self.cache[key] = float(np.mean(rows[np.arange(len(b)), b] - logz))
+        return self.cache[key]
+
+
+def pmi(lm: Likelihood, sentence: str, target: str) -> float:
+    return lm(PROMPT.format(s=sentence), target) - lm(PROMPT.format(s=""), target)
+
+
+def separation(pos: list[float], neg: list[float]) -> str:
+    value = auroc(pos + neg, [True] * len(pos) + [False] * len(neg))
+    return f"{value:.3f}" if value is not None else "n/a"
+
+
+def abstention_f1(pos: list[float], neg: list[float], bar: float) -> float:
+    """F1 of "insufficient evidence" when items whose signal is under `bar` abstain."""
+    tp = sum(x < bar for x in neg)
+    fp = sum(x < bar for x in pos)
+    fn = len(neg) - tp
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def collect(args: Any) -> list[dict[str, Any]]:
+    devs = load_dev(args.gold, args.docs)
+    drafters = drafters_for(devs)
+    lm = Likelihood()
+    rows: list[dict[str, Any]] = []
+    start = time.time()
+    for n, dev in enumerate(devs, 1):
+        drafter = drafters[id(dev.ws)]
+        sample = drafter.background_sample()
+        assert sample is not None, f"{dev.corpus}: no background sentences"
+        bg_vecs, bg_words = sample
+        sents = drafter.sentences(dev.evidence)
+        q = dev.question
+        crits = q.criteria or [Criterion(id="q", text=q.text)]
+        row: dict[str, Any] = {"id": dev.item.id, "verdict": dev.item.verdict.value, "crit": []}
+        if sents:
+            texts = [s.text for s in sents]
+            vecs = drafter.embedder.embed(texts + [q.text] + [c.text for c in crits])
+            s_vecs, q_vec = vecs[: len(sents)], vecs[len(sents)]
+            s_words = [content_words(t) for t in texts]
+            gold = [
+                i
+                for i, t in enumerate(texts)
+                if any(quotes_overlap(ev.quote, t) for ev in dev.item.evidence)
+            ]
+            for crit, c_vec in zip(crits, vecs[len(sents) + 1 :], strict=True):
+                words = content_words(crit.text)
+                s0 = mixed_score(s_vecs, s_words, c_vec, q_vec, words, drafter.idf)
+                b0 = mixed_score(bg_vecs, bg_words, c_vec, q_vec, words, drafter.idf)
+                top = [int(i) for i in np.argsort(-s0)[: args.top]]
+                row["crit"].append(
+                    {
+                        "z": [float((s0[i] - b0.mean()) / (b0.std() + 1e-6)) for i in top],
+                        "pmi": [pmi(lm, texts[i], crit.text) for i in top],
+                        "gold": [i in gold for i in top],
+                    }
+                )
+        rows.append(row)
+        if n % 25 == 0:
+            print(f"{n}/{len(devs)} items, {time.time() - start:.0f} s", flush=True)
+    return rows
+
+
+def report(rows: list[dict[str, Any]]) -> None:
+    answerable = [r for r in rows if r["crit"] and r["verdict"] != "insufficient_evidence"]
+    unanswerable = [r for r in rows if r["crit"] and r["verdict"] == "insufficient_evidence"]
+    print(f"{len(answerable)} answerable / {len(unanswerable)} unanswerable dev items")
+    for w in (0.0, 0.5, 1.0, 2.0, 4.0, None):
+
+        def signal(r: dict[str, Any], w: float | None = w) -> float:
+            if w is None:
+                return max(max(c["pmi"]) for c in r["crit"])
+            return max(max(z + w * p for z, p in zip(c["z"], c["pmi"])) for c in r["crit"])
+
+        label = "PMI alone" if w is None else f"z + {w} x PMI"
+        pos, neg = [signal(r) for r in answerable], [signal(r) for r in unanswerable]
+        print(f"{label:16} AUROC answerable vs not {separation(pos, neg)}", end="")
+        if w is not None:
+            # Abstain when no criterion's signal reaches a bar; the bar is chosen on these very
+            # items, so this is an optimistic ceiling, comparable between weights only.
+            f1, bar = max((abstention_f1(pos, neg, b), b) for b in np.arange(2.0, 7.0, 0.1))
+            print(f"; best abstention F1 {f1:.3f} (bar {bar:.1f})", end="")
+        print()
+    first_z = first_lm = with_gold = 0
+    for r in rows:
+        for c in r["crit"]:
+            if any(c["gold"]) and not all(c["gold"]):
+                with_gold += 1
+                first_z += c["gold"][0]
+                first_lm += c["gold"][int(np.argmax(c["pmi"]))]
+    print(
+        f"criteria whose top sentences hold a gold quote and a non-gold one: {with_gold};"
+        f" gold sentence first by shipped score {first_z}, by PMI {first_lm}"
+    )
+
+
+def main() -> None:
+    ap = dev_parser(__doc__)
+    ap.add_argument("--top", type=int, default=4)
+    ap.add_argument("--out", type=Path, help="save the per-item signals (JSON) here")
+    ap.add_argument("--load", type=Path, help="report from signals saved earlier")
+    args = ap.parse_args()
+    rows = json.loads(args.load.read_text()) if args.load else collect(args)
+    if args.out:
+        args.out.write_text(json.dumps(rows))
+    report(rows)
+
+
+if __name__ == "__main__":
+    main()
