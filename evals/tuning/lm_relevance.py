@@ -129,7 +129,9 @@ def report(rows: list[dict[str, Any]]) -> None:
         def signal(r: dict[str, Any], w: float | None = w) -> float:
             if w is None:
                 return max(max(c["pmi"]) for c in r["crit"])
-            return max(max(z + w * p for z, p in zip(c["z"], c["pmi"])) for c in r["crit"])
+            return max(
+                max(z + w * p for z, p in zip(c["z"], c["pmi"], strict=True)) for c in r["crit"]
+            )
 
         label = "PMI alone" if w is None else f"z + {w} x PMI"
         pos, neg = [signal(r) for r in answerable], [signal(r) for r in unanswerable]
