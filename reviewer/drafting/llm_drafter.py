@@ -543,11 +543,18 @@ class LLMDrafter(JSONDrafter):
 class LocalLlamaDrafter(JSONDrafter):
     """Drafts with llama.cpp in process (bundled SmolLM2 unless llm.model_path is set).
 
-    Output is constrained by the LLMReply JSON schema, so it always parses; what it says is
-    another matter for such a small model, which is why verification follows.
+    Output is constrained by the LLMReply JSON schema, so it parses unless it is cut off; what
+    it says is another matter for such a small model, which is why verification follows.
+
+    The evidence budget is counted in cl100k tokens, but a GGUF model counts with its own
+    tokenizer, often more of them, so a prompt within the budget can still overflow `llm.n_ctx`.
+    Evidence blocks are dropped from the end (the least relevant, after cross-checking's focus
+    order) until prompt and reply fit.
     """
 
     name = "local"
+    # Tokens the chat template adds around each message (role markers, separators).
+    template_tokens_per_message = 8
 
     def __init__(
         self,
@@ -574,6 +581,31 @@ class LocalLlamaDrafter(JSONDrafter):
             self._llama = load_llama(self.model_path, self.settings.n_ctx, self.settings.seed)
         return self._llama
 
+    def draft(self, question: Question, evidence: list[Evidence]) -> Draft:
+        return super().draft(question, self.fit_evidence(question, evidence))
+
+    def prompt_tokens(self, messages: list[tuple[str, str]]) -> int:
+        """The prompt's length in this model's tokens (template markers estimated)."""
+        llama = self._model()
+        return sum(
+            len(llama.tokenize(content.encode(), add_bos=False)) + self.template_tokens_per_message
+            for _, content in messages
+        )
+
+    def fit_evidence(self, question: Question, evidence: list[Evidence]) -> list[Evidence]:
+        """The leading evidence blocks whose prompt leaves `llm.max_tokens` free in `llm.n_ctx`."""
+        room = self.settings.n_ctx - self.settings.max_tokens
+        kept = list(evidence)
+        while (used := self.prompt_tokens(self.messages(question, kept))) > room:
+            if not kept:
+                raise DraftingError(
+                    f"local backend: the prompt for question {question.id} takes {used} tokens "
+                    f"without any evidence, and llm.n_ctx={self.settings.n_ctx} minus "
+                    f"llm.max_tokens={self.settings.max_tokens} leaves {room}; raise llm.n_ctx"
+                )
+            kept.pop()
+        return kept
+
     def complete(self, messages: list[tuple[str, str]]) -> Completion:
         """Stream the reply so the time limit can stop generation between tokens.
 
@@ -596,14 +628,24 @@ class LocalLlamaDrafter(JSONDrafter):
                 stream=True,
             )
             try:
+                finish = None
                 for chunk in stream:
-                    delta = chunk["choices"][0].get("delta") or {}
+                    choice = chunk["choices"][0]
+                    delta = choice.get("delta") or {}
                     if delta.get("content"):
                         parts.append(delta["content"])
+                    finish = choice.get("finish_reason") or finish
                     if time.monotonic() > deadline:
                         raise TimeoutError(f"no reply within {limit:g} s")
             finally:
                 stream.close()
+            if finish == "length":
+                # With the default temperature 0 another try is cut at the same place: the fix
+                # is a larger reply budget, not a retry.
+                raise DraftingError(
+                    f"local backend: the reply was cut off at llm.max_tokens="
+                    f"{self.settings.max_tokens} tokens before its JSON closed; raise llm.max_tokens"
+                )
             # Streams carry no usage; the context holds prompt + generated tokens.
             tokens_completion = len(parts)
             tokens_prompt = max(0, int(llama.n_tokens) - tokens_completion)

@@ -119,6 +119,55 @@ def test_local_llama_drafter_with_bundled_smollm2():
     assert all(c.verified for c in finding.citations)
 
 
+def _long_evidence(n: int, words: int) -> list[Evidence]:
+    out = []
+    for i in range(1, n + 1):
+        text = " ".join(f"Dataset{i} record {j} is classified Confidential." for j in range(words))
+        chunk = Chunk(
+            id=f"L{i}-c0",
+            doc_id=f"L{i}",
+            doc_sha256=f"{i:064x}",
+            path=f"long{i}.md",
+            ordinal=0,
+            char_start=0,
+            char_end=len(text),
+            doc_type=DocType.policy,
+            text=text,
+        )
+        out.append(Evidence(label=f"E{i}", chunk=chunk))
+    return out
+
+
+@pytest.mark.slow
+def test_local_drafter_fits_the_prompt_to_the_context_window():
+    # Six blocks of ~600 model tokens cannot all fit 2048 - 300: the last ones are dropped.
+    settings = LLMSettings(backend="local", n_ctx=2048, max_tokens=300, retries=0)
+    drafter = LocalLlamaDrafter(settings)
+    evidence = _long_evidence(6, 60)
+    full = drafter.prompt_tokens(drafter.messages(QUESTION, evidence))
+    assert full > 2048 - 300
+    kept = drafter.fit_evidence(QUESTION, evidence)
+    assert 0 < len(kept) < len(evidence) and kept == evidence[: len(kept)]
+    assert drafter.prompt_tokens(drafter.messages(QUESTION, kept)) <= 2048 - 300
+    # one more block would not have fitted: no block was dropped needlessly
+    more = evidence[: len(kept) + 1]
+    assert drafter.prompt_tokens(drafter.messages(QUESTION, more)) > 2048 - 300
+    assert drafter.fit_evidence(QUESTION, evidence[:1]) == evidence[:1]
+
+    # A window too small for the instructions alone is a clear error, not a llama.cpp crash.
+    tiny = LocalLlamaDrafter(LLMSettings(backend="local", n_ctx=512, max_tokens=300, retries=0))
+    with pytest.raises(DraftingError, match=r"without any evidence.*raise llm.n_ctx"):
+        tiny.draft(QUESTION, evidence)
+
+
+@pytest.mark.slow
+def test_local_drafter_reports_a_reply_cut_at_max_tokens_without_retrying():
+    drafter = LocalLlamaDrafter(LLMSettings(backend="local", max_tokens=8, retries=2))
+    with pytest.raises(DraftingError, match=r"cut off at llm.max_tokens=8"):
+        drafter.draft(QUESTION, _evidence())
+    assert drafter.attempts_made == 1
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
