@@ -316,6 +316,7 @@ class Completion:
     text: str
     tokens_prompt: int = 0
     tokens_completion: int = 0
+    cut_off: bool = False  # generation stopped at max_tokens
 
 
 T = TypeVar("T")
@@ -355,10 +356,27 @@ def _is_transient(exc: BaseException) -> bool:
     )
 
 
+def cut_off(backend: str, settings: LLMSettings, *, in_process: bool) -> Exception:
+    """The error for a reply that hit the token limit, naming the setting to raise.
+
+    Decoding in process at temperature 0 repeats itself, so another try would be cut at the
+    same place: that is a DraftingError, not retried. A server may decode differently on the
+    next call, so there it is a parse error and retried as usual.
+    """
+    message = (
+        f"{backend} backend: the reply was cut off at llm.max_tokens={settings.max_tokens} "
+        "tokens before its JSON closed; raise llm.max_tokens"
+    )
+    if in_process and settings.temperature == 0:
+        return DraftingError(message)
+    return ReplyParseError(message)
+
+
 class JSONDrafter(Drafter):
     """Shared by LLM drafters: prompt building, bounded retries with backoff, reply mapping."""
 
     backoff_s: float = 1.0
+    in_process = False  # decodes here, so temperature 0 repeats itself exactly
 
     def __init__(
         self,
@@ -395,6 +413,8 @@ class JSONDrafter(Drafter):
                 out = self.complete(messages)
                 tokens_prompt += out.tokens_prompt
                 tokens_completion += out.tokens_completion
+                if out.cut_off:
+                    raise cut_off(self.name, self.settings, in_process=self.in_process)
                 reply = parse_reply(out.text)
             except DraftingError:
                 raise
@@ -527,9 +547,14 @@ class LLMDrafter(JSONDrafter):
         message = result.get("raw") if isinstance(result, dict) else result
         if message is None:
             raise ReplyParseError("the model returned no message")
+        meta = getattr(message, "response_metadata", None) or {}
+        stop = (meta.get("finish_reason"), meta.get("done_reason"))  # OpenAI, Ollama
         tokens_prompt, tokens_completion = _usage(message)
         return Completion(
-            _content_text(getattr(message, "content", message)), tokens_prompt, tokens_completion
+            _content_text(getattr(message, "content", message)),
+            tokens_prompt,
+            tokens_completion,
+            cut_off="length" in stop,
         )
 
     def describe(self) -> dict[str, Any]:
@@ -553,6 +578,7 @@ class LocalLlamaDrafter(JSONDrafter):
     """
 
     name = "local"
+    in_process = True
     # Tokens the chat template adds around each message (role markers, separators).
     template_tokens_per_message = 8
 
@@ -627,8 +653,8 @@ class LocalLlamaDrafter(JSONDrafter):
                 max_tokens=self.settings.max_tokens,
                 stream=True,
             )
+            finish = None
             try:
-                finish = None
                 for chunk in stream:
                     choice = chunk["choices"][0]
                     delta = choice.get("delta") or {}
@@ -639,17 +665,10 @@ class LocalLlamaDrafter(JSONDrafter):
                         raise TimeoutError(f"no reply within {limit:g} s")
             finally:
                 stream.close()
-            if finish == "length":
-                # With the default temperature 0 another try is cut at the same place: the fix
-                # is a larger reply budget, not a retry.
-                raise DraftingError(
-                    f"local backend: the reply was cut off at llm.max_tokens="
-                    f"{self.settings.max_tokens} tokens before its JSON closed; raise llm.max_tokens"
-                )
             # Streams carry no usage; the context holds prompt + generated tokens.
             tokens_completion = len(parts)
             tokens_prompt = max(0, int(llama.n_tokens) - tokens_completion)
-        return Completion("".join(parts), tokens_prompt, tokens_completion)
+        return Completion("".join(parts), tokens_prompt, tokens_completion, finish == "length")
 
     def describe(self) -> dict[str, Any]:
         out = super().describe()

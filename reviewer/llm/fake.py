@@ -21,11 +21,12 @@ from reviewer.config import LLMSettings
 from reviewer.drafting.llm_drafter import LLMDrafter
 from reviewer.drafting.prompts import PromptTemplate
 
-Reply = str | dict[str, Any] | BaseException
+Reply = str | dict[str, Any] | AIMessage | BaseException
 
 
 class FakeChatModel(BaseChatModel):
-    """Returns queued replies in order (dicts are sent as JSON, exceptions are raised).
+    """Returns queued replies in order (dicts are sent as JSON, messages as they are, exceptions
+    are raised).
 
     Every call's messages are appended to `prompts`. With an empty queue the model raises,
     unless `default_reply` is set.
@@ -69,6 +70,8 @@ class FakeChatModel(BaseChatModel):
             raise RuntimeError("FakeChatModel: no reply queued and no default_reply set")
         if isinstance(reply, BaseException):
             raise reply
+        if isinstance(reply, AIMessage):
+            return ChatResult(generations=[ChatGeneration(message=reply)])
         text = reply if isinstance(reply, str) else json.dumps(reply)
         # Rough usage so token accounting can be tested: words in, words out.
         tokens_in = sum(len(str(m.content).split()) for m in messages)

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from langchain_core.messages import AIMessage
 
 from reviewer.config import LLMSettings
 from reviewer.drafting.base import DraftingError
@@ -129,6 +130,22 @@ def test_non_transient_error_is_not_retried(fake, question, evidence):
     with pytest.raises(DraftingError, match="PermissionError: invalid API key"):
         fake.draft(question, evidence)
     assert len(fake.prompts) == 1 and fake.sleeps == []
+
+
+@pytest.mark.parametrize("meta", [{"finish_reason": "length"}, {"done_reason": "length"}])
+def test_reply_cut_at_max_tokens_names_the_setting(fake, question, evidence, make_reply, meta):
+    # OpenAI-style servers say finish_reason, Ollama done_reason. A server may decode
+    # differently next time, so the cut reply is retried; when every try is cut, the error
+    # says which setting to raise.
+    cut = AIMessage(content='{"verdict": "conformant", "rati', response_metadata=meta)
+    fake.enqueue(cut, make_reply(verdict="partial"))
+    assert fake.draft(question, evidence).verdict == Verdict.partial
+    assert fake.attempts_made == 2
+    fake.enqueue(cut, cut, cut)
+    with pytest.raises(
+        DraftingError, match=r"3 attempt.*cut off at llm.max_tokens=\d+ .*raise llm"
+    ):
+        fake.draft(question, evidence)
 
 
 def test_empty_queue_without_default_fails_and_default_reply_serves(question, evidence, make_reply):
