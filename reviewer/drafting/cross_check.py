@@ -98,4 +98,5 @@ class CrossCheckedDrafter(Drafter):
         if found:
             check["disagreements"] = found
             flags.append(Flag.llm_disagrees_with_evidence.value)
-        return draft.model_copy(update={"flags": flags, "checks": {"evidence_logic": check}})
+        checks = {**draft.checks, "evidence_logic": check}
+        return draft.model_copy(update={"flags": flags, "checks": checks})

@@ -608,7 +608,17 @@ class LocalLlamaDrafter(JSONDrafter):
         return self._llama
 
     def draft(self, question: Question, evidence: list[Evidence]) -> Draft:
-        return super().draft(question, self.fit_evidence(question, evidence))
+        kept = self.fit_evidence(question, evidence)
+        draft = super().draft(question, kept)
+        if len(kept) == len(evidence):
+            return draft
+        # The auditor sees in the finding's provenance that the model read fewer blocks.
+        fit = {
+            "blocks_given": len(evidence),
+            "blocks_sent": len(kept),
+            "n_ctx": self.settings.n_ctx,
+        }
+        return draft.model_copy(update={"checks": {**draft.checks, "context_fit": fit}})
 
     def prompt_tokens(self, messages: list[tuple[str, str]]) -> int:
         """The prompt's length in this model's tokens (template markers estimated)."""

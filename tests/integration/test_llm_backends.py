@@ -26,7 +26,7 @@ from reviewer.drafting.base import DraftingError
 from reviewer.drafting.cross_check import CrossCheckedDrafter
 from reviewer.drafting.extractive import ExtractiveDrafter
 from reviewer.drafting.finalize import cache_key, finalize
-from reviewer.drafting.llm_drafter import LLMDrafter, LocalLlamaDrafter
+from reviewer.drafting.llm_drafter import Completion, LLMDrafter, LocalLlamaDrafter
 from reviewer.drafting.verify import verify_draft
 from reviewer.llm.factory import make_drafter
 from reviewer.llm.local import SMOLLM2_SHA256, bundled_model_path
@@ -153,6 +153,21 @@ def test_local_drafter_fits_the_prompt_to_the_context_window():
     more = evidence[: len(kept) + 1]
     assert drafter.prompt_tokens(drafter.messages(QUESTION, more)) > 2048 - 300
     assert drafter.fit_evidence(QUESTION, evidence[:1]) == evidence[:1]
+
+    # The finding's provenance says the model read fewer blocks than it was given.
+    class Canned(LocalLlamaDrafter):
+        def complete(self, messages: list[tuple[str, str]]) -> Completion:
+            self.sent = messages
+            reply = {"verdict": "insufficient_evidence", "rationale": "", "criteria": []}
+            return Completion(json.dumps({**reply, "citations": []}))
+
+    canned = Canned(settings)
+    cross = CrossCheckedDrafter(canned, ExtractiveDrafter(shared_embedder()), focus_blocks=8)
+    draft = cross.draft(QUESTION, evidence)
+    fit = {"blocks_given": 6, "blocks_sent": len(kept), "n_ctx": 2048}
+    assert draft.checks["context_fit"] == fit and "evidence_logic" in draft.checks
+    assert f"<<<END E{len(kept)}>>>" in canned.sent[1][1]
+    assert f"<<<EVIDENCE E{len(kept) + 1} " not in canned.sent[1][1]
 
     # A window too small for the instructions alone is a clear error, not a llama.cpp crash.
     tiny = LocalLlamaDrafter(LLMSettings(backend="local", n_ctx=512, max_tokens=300, retries=0))
