@@ -372,6 +372,26 @@ def cut_off(backend: str, settings: LLMSettings, *, in_process: bool) -> Excepti
     return ReplyParseError(message)
 
 
+_CONTEXT_OVERFLOW = re.compile(r"context (?:length|size|window)", re.I)
+
+
+def overflows_context(exc: BaseException | None) -> bool:
+    """True for a server's refusal of a prompt longer than its context window (OpenAI, vLLM,
+    llama.cpp: "maximum context length is ...", "exceeds the available context size")."""
+    return exc is not None and bool(_CONTEXT_OVERFLOW.search(str(exc)))
+
+
+def with_context_fit(draft: Draft, given: int, sent: int, n_ctx: int | None = None) -> Draft:
+    """Record in the draft's checks (and so the finding's provenance) that the model read only
+    the first `sent` of `given` evidence blocks."""
+    if sent == given:
+        return draft
+    fit: dict[str, int] = {"blocks_given": given, "blocks_sent": sent}
+    if n_ctx:
+        fit["n_ctx"] = n_ctx
+    return draft.model_copy(update={"checks": {**draft.checks, "context_fit": fit}})
+
+
 class JSONDrafter(Drafter):
     """Shared by LLM drafters: prompt building, bounded retries with backoff, reply mapping."""
 
@@ -525,6 +545,24 @@ class LLMDrafter(JSONDrafter):
         self.json_mode = "json_mode"
         return runnable
 
+    def draft(self, question: Question, evidence: list[Evidence]) -> Draft:
+        """Draft; when the server refuses the prompt as longer than its context window, ask
+        again without the last (least relevant) evidence block.
+
+        The server's tokenizer and window are unknown here, and a refusal comes back before any
+        generation, so each retry costs one quick request.
+        """
+        kept = list(evidence)
+        while True:
+            try:
+                draft = super().draft(question, kept)
+            except DraftingError as exc:
+                if kept and overflows_context(exc.__cause__):
+                    kept.pop()
+                    continue
+                raise
+            return with_context_fit(draft, len(evidence), len(kept))
+
     @property
     def model_name(self) -> str:
         for attr in ("model_name", "model"):
@@ -610,15 +648,7 @@ class LocalLlamaDrafter(JSONDrafter):
     def draft(self, question: Question, evidence: list[Evidence]) -> Draft:
         kept = self.fit_evidence(question, evidence)
         draft = super().draft(question, kept)
-        if len(kept) == len(evidence):
-            return draft
-        # The auditor sees in the finding's provenance that the model read fewer blocks.
-        fit = {
-            "blocks_given": len(evidence),
-            "blocks_sent": len(kept),
-            "n_ctx": self.settings.n_ctx,
-        }
-        return draft.model_copy(update={"checks": {**draft.checks, "context_fit": fit}})
+        return with_context_fit(draft, len(evidence), len(kept), self.settings.n_ctx)
 
     def prompt_tokens(self, messages: list[tuple[str, str]]) -> int:
         """The prompt's length in this model's tokens (template markers estimated)."""

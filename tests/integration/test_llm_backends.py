@@ -26,7 +26,12 @@ from reviewer.drafting.base import DraftingError
 from reviewer.drafting.cross_check import CrossCheckedDrafter
 from reviewer.drafting.extractive import ExtractiveDrafter
 from reviewer.drafting.finalize import cache_key, finalize
-from reviewer.drafting.llm_drafter import Completion, LLMDrafter, LocalLlamaDrafter
+from reviewer.drafting.llm_drafter import (
+    Completion,
+    LLMDrafter,
+    LocalLlamaDrafter,
+    overflows_context,
+)
 from reviewer.drafting.verify import verify_draft
 from reviewer.llm.factory import make_drafter
 from reviewer.llm.local import SMOLLM2_SHA256, bundled_model_path
@@ -236,6 +241,11 @@ def test_openai_backend_against_llama_cpp_server(tmp_path):
         assert draft.tokens_prompt > 0  # the server reports usage
         # JSON mode stayed on: the server took the schema inside response_format json_object.
         assert drafter.describe()["json_mode"] == "json_object+schema"
+        # The server's refusal of a prompt longer than its window is recognised as such (the
+        # drafter then asks again with fewer blocks; test_llm_drafter.py covers that loop).
+        with pytest.raises(Exception) as refused:  # noqa: PT011 - the client's own error type
+            drafter.complete(drafter.messages(QUESTION, _long_evidence(12, 60)))
+        assert overflows_context(refused.value), refused.value
 
         # Configured with the evidence logic, the same server judges over the focused blocks
         # and the extractive second opinion is kept next to its draft.

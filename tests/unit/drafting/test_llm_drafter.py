@@ -148,6 +148,28 @@ def test_reply_cut_at_max_tokens_names_the_setting(fake, question, evidence, mak
         fake.draft(question, evidence)
 
 
+def test_server_context_overflow_drops_trailing_evidence_blocks(
+    fake, question, evidence, make_reply
+):
+    refusal = "This model's maximum context length is 512 tokens. However, you requested 841"
+    fake.enqueue(ValueError(refusal), ValueError(refusal), make_reply())
+    draft = fake.draft(question, evidence)
+    assert re.findall(r"<<<EVIDENCE (E\d+)", fake.model.last_prompt_text()) == [evidence[0].label]
+    assert len(fake.prompts) == 3 and fake.sleeps == []  # a refusal is no transient failure
+    assert draft.checks["context_fit"] == {"blocks_given": 3, "blocks_sent": 1}
+    # Nothing left to drop: the server's own message reaches the user.
+    fake.enqueue(*[ValueError(refusal)] * 4)
+    with pytest.raises(DraftingError, match="maximum context length is 512"):
+        fake.draft(question, evidence)
+    # Other refusals are not mistaken for it, and a prompt that fits records nothing.
+    fake.enqueue(ValueError("model 'x' not found"))
+    with pytest.raises(DraftingError, match="not found"):
+        fake.draft(question, evidence)
+    assert fake.queue == []
+    fake.enqueue(make_reply())
+    assert "context_fit" not in fake.draft(question, evidence).checks
+
+
 def test_empty_queue_without_default_fails_and_default_reply_serves(question, evidence, make_reply):
     drafter = FakeDrafter(LLMSettings(backend="fake", retries=0))
     with pytest.raises(DraftingError, match="no reply queued"):
