@@ -548,24 +548,25 @@ class ExtractiveDrafter(Drafter):
             return f"use limited ({cue!r}) where commercial use is asked for"
         if not (assurance or admits) or is_instruction(sent.text):
             return ""
-        topic_clause = sent.topic_clause(criterion)
-        clause = content_words(topic_clause)
+        clause = content_words(sent.topic_clause(criterion))
         if not crit_words & clause:
             return ""
         cover = weighted_coverage(crit_words, clause, self.idf)
-        cues = sent.cues(criterion)
-        if (
-            admits
-            and cover >= self.params.absence_cover
-            and not cues.prohibiting
-            and (cue := sent.admits(criterion))
-        ):
-            return f"said to be possible ({cue!r}) where it must not happen"
-        if not assurance or cover < self.params.disclaim_cover:
+        admit = admits and cover >= self.params.absence_cover
+        disclaim = assurance and cover >= self.params.disclaim_cover
+        if not (admit or disclaim):
             return ""
-        negation = cues.negation
+        # Where the cues are read (a Q&A answer, else the clause about the criterion), found once.
         said = sent.cue_clause(criterion)
-        if not negation or (self.params.disclaim_names and not disclaims_assurance(said, negation)):
+        cues = sent.cues(criterion)
+        if admit and not cues.prohibiting and (cue := admits_possibility(said)):
+            return f"said to be possible ({cue!r}) where it must not happen"
+        negation = cues.negation
+        if (
+            not disclaim
+            or not negation
+            or (self.params.disclaim_names and not disclaims_assurance(said, negation))
+        ):
             return ""
         return f"assurance disclaimed ({negation[0]!r})"
 
