@@ -356,7 +356,7 @@ def _is_transient(exc: BaseException) -> bool:
     )
 
 
-def cut_off(backend: str, settings: LLMSettings, *, in_process: bool) -> Exception:
+def cut_off_error(backend: str, settings: LLMSettings, *, in_process: bool) -> Exception:
     """The error for a reply that hit the token limit, naming the setting to raise.
 
     Decoding in process at temperature 0 repeats itself, so another try would be cut at the
@@ -434,7 +434,7 @@ class JSONDrafter(Drafter):
                 tokens_prompt += out.tokens_prompt
                 tokens_completion += out.tokens_completion
                 if out.cut_off:
-                    raise cut_off(self.name, self.settings, in_process=self.in_process)
+                    raise cut_off_error(self.name, self.settings, in_process=self.in_process)
                 reply = parse_reply(out.text)
             except DraftingError:
                 raise
