@@ -11,6 +11,8 @@ background sample (which the drafter's relative bars read) are per corpus, as in
 from __future__ import annotations
 
 import argparse
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -46,6 +48,22 @@ def dev_parser(description: str | None) -> argparse.ArgumentParser:
         help="one corpus folder for every gold file, or one per gold file in the same order",
     )
     return ap
+
+
+def add_cache_options(ap: argparse.ArgumentParser, what: str) -> None:
+    """--out / --load for a diagnostic whose per-item output is slow to compute (model calls)."""
+    ap.add_argument("--out", type=Path, help=f"save the {what} (JSON) here")
+    ap.add_argument("--load", type=Path, help=f"report from {what} saved earlier")
+
+
+def cached_rows(
+    args: argparse.Namespace, collect: Callable[[argparse.Namespace], list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The rows saved with --load, else freshly collected; saved to --out when given."""
+    rows: list[dict[str, Any]] = json.loads(args.load.read_text()) if args.load else collect(args)
+    if args.out:
+        args.out.write_text(json.dumps(rows))
+    return rows
 
 
 def pair_gold_with_docs(gold: list[Path], docs: list[Path]) -> list[tuple[Path, Path]]:

@@ -16,7 +16,6 @@ accuracy of several ways to combine the two, each verdict recomputed with the ex
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -24,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from evals.tuning.devset import dev_parser, drafters_for, load_dev
-from evals.tuning.score_stats import mixed_score
-from reviewer.drafting.extractive import aggregate, content_words
+from evals.tuning.devset import add_cache_options, cached_rows, dev_parser, drafters_for, load_dev
+from evals.tuning.score_stats import criterion_scores
+from reviewer.drafting.extractive import aggregate
 from reviewer.evaluation.metrics import _codes, _confusion_counts, _macro_f1_batch, auroc
-from reviewer.models import Criterion, CriterionStatus, Verdict
+from reviewer.models import CriterionStatus, Verdict
 
 LETTERS = "ABCD"
 STATUS = {
@@ -96,24 +95,16 @@ def collect(args: Any) -> list[dict[str, Any]]:
             "extractive": draft.verdict.value,
             "crit": [],
         }
-        sents = drafter.sentences(dev.evidence)
-        crits = q.criteria or [Criterion(id="q", text=q.text)]
-        sample = drafter.background_sample()
-        if sents and sample is not None:
+        sents, scored = criterion_scores(drafter, dev)
+        if sents:
             texts = [s.text for s in sents]
-            vecs = drafter.embedder.embed(texts + [q.text] + [c.text for c in crits])
-            s_vecs, q_vec = vecs[: len(sents)], vecs[len(sents)]
-            s_words = [content_words(t) for t in texts]
-            for crit, c_vec in zip(crits, vecs[len(sents) + 1 :], strict=True):
-                words = content_words(crit.text)
-                s0 = mixed_score(s_vecs, s_words, c_vec, q_vec, words, drafter.idf)
-                b0 = mixed_score(sample[0], sample[1], c_vec, q_vec, words, drafter.idf)
-                top = [int(i) for i in np.argsort(-s0)[:3]]
+            for c in scored:
+                top = c.top(3)
                 row["crit"].append(
                     {
-                        "status": status.get(crit.id, "no_evidence"),
-                        "z": float((s0[top[0]] - b0.mean()) / (b0.std() + 1e-6)),
-                        "p": judge(crit.text, q.text, [texts[i] for i in top]),
+                        "status": status.get(c.criterion.id, "no_evidence"),
+                        "z": c.z(top[0]),
+                        "p": judge(c.criterion.text, q.text, [texts[i] for i in top]),
                     }
                 )
         rows.append(row)
@@ -177,13 +168,8 @@ def report(rows: list[dict[str, Any]]) -> None:
 def main() -> None:
     ap = dev_parser(__doc__)
     ap.add_argument("--model", type=Path, help="GGUF model file")
-    ap.add_argument("--out", type=Path, help="save the per-criterion answers (JSON) here")
-    ap.add_argument("--load", type=Path, help="report from answers saved earlier")
-    args = ap.parse_args()
-    rows = json.loads(args.load.read_text()) if args.load else collect(args)
-    if args.out:
-        args.out.write_text(json.dumps(rows))
-    report(rows)
+    add_cache_options(ap, "per-criterion answers")
+    report(cached_rows(ap.parse_args(), collect))
 
 
 if __name__ == "__main__":

@@ -15,18 +15,14 @@ any weight picked from this output is picked on dev.
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from evals.tuning.devset import dev_parser, drafters_for, load_dev
-from evals.tuning.score_stats import mixed_score
-from reviewer.drafting.extractive import content_words
-from reviewer.evaluation.metrics import auroc, quotes_overlap
-from reviewer.models import Criterion
+from evals.tuning.devset import add_cache_options, cached_rows, dev_parser, drafters_for, load_dev
+from evals.tuning.score_stats import criterion_scores, separation
+from reviewer.evaluation.metrics import quotes_overlap
 
 PROMPT = "Excerpt from a company document: {s}\nWhat this excerpt shows:"
 
@@ -64,11 +60,6 @@ def pmi(lm: Likelihood, sentence: str, target: str) -> float:
     return lm(PROMPT.format(s=sentence), target) - lm(PROMPT.format(s=""), target)
 
 
-def separation(pos: list[float], neg: list[float]) -> str:
-    value = auroc(pos + neg, [True] * len(pos) + [False] * len(neg))
-    return f"{value:.3f}" if value is not None else "n/a"
-
-
 def abstention_f1(pos: list[float], neg: list[float], bar: float) -> float:
     """F1 of "insufficient evidence" when items whose signal is under `bar` abstain."""
     tp = sum(x < bar for x in neg)
@@ -84,33 +75,21 @@ def collect(args: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     start = time.time()
     for n, dev in enumerate(devs, 1):
-        drafter = drafters[id(dev.ws)]
-        sample = drafter.background_sample()
-        assert sample is not None, f"{dev.corpus}: no background sentences"
-        bg_vecs, bg_words = sample
-        sents = drafter.sentences(dev.evidence)
-        q = dev.question
-        crits = q.criteria or [Criterion(id="q", text=q.text)]
+        sents, scored = criterion_scores(drafters[id(dev.ws)], dev)
         row: dict[str, Any] = {"id": dev.item.id, "verdict": dev.item.verdict.value, "crit": []}
         if sents:
             texts = [s.text for s in sents]
-            vecs = drafter.embedder.embed(texts + [q.text] + [c.text for c in crits])
-            s_vecs, q_vec = vecs[: len(sents)], vecs[len(sents)]
-            s_words = [content_words(t) for t in texts]
             gold = [
                 i
                 for i, t in enumerate(texts)
                 if any(quotes_overlap(ev.quote, t) for ev in dev.item.evidence)
             ]
-            for crit, c_vec in zip(crits, vecs[len(sents) + 1 :], strict=True):
-                words = content_words(crit.text)
-                s0 = mixed_score(s_vecs, s_words, c_vec, q_vec, words, drafter.idf)
-                b0 = mixed_score(bg_vecs, bg_words, c_vec, q_vec, words, drafter.idf)
-                top = [int(i) for i in np.argsort(-s0)[: args.top]]
+            for c in scored:
+                top = c.top(args.top)
                 row["crit"].append(
                     {
-                        "z": [float((s0[i] - b0.mean()) / (b0.std() + 1e-6)) for i in top],
-                        "pmi": [pmi(lm, texts[i], crit.text) for i in top],
+                        "z": [c.z(i) for i in top],
+                        "pmi": [pmi(lm, texts[i], c.criterion.text) for i in top],
                         "gold": [i in gold for i in top],
                     }
                 )
@@ -158,13 +137,8 @@ def report(rows: list[dict[str, Any]]) -> None:
 def main() -> None:
     ap = dev_parser(__doc__)
     ap.add_argument("--top", type=int, default=4)
-    ap.add_argument("--out", type=Path, help="save the per-item signals (JSON) here")
-    ap.add_argument("--load", type=Path, help="report from signals saved earlier")
-    args = ap.parse_args()
-    rows = json.loads(args.load.read_text()) if args.load else collect(args)
-    if args.out:
-        args.out.write_text(json.dumps(rows))
-    report(rows)
+    add_cache_options(ap, "per-item signals")
+    report(cached_rows(ap.parse_args(), collect))
 
 
 if __name__ == "__main__":

@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 
 from evals.tuning.devset import dev_parser, drafters_for, load_dev
-from evals.tuning.score_stats import mixed_score
+from evals.tuning.score_stats import mixed_score, separation
 from reviewer.drafting.extractive import content_words
-from reviewer.evaluation.metrics import auroc
 from reviewer.models import Criterion
 from reviewer.store.embeddings import _load_sentence_transformer, model_dir
 from reviewer.store.lexical import STOPWORDS
@@ -74,11 +73,6 @@ def token_match(criterion: np.ndarray, sentence: np.ndarray) -> float:
 
 def z_best(scores: np.ndarray, background: np.ndarray) -> float:
     return float((scores.max() - background.mean()) / (background.std() + 1e-6))
-
-
-def separation(pos: list[float], neg: list[float]) -> str:
-    value = auroc(pos + neg, [True] * len(pos) + [False] * len(neg))
-    return f"{value:.3f}" if value is not None else "n/a"
 
 
 def main() -> None:
