@@ -48,22 +48,29 @@ TEXTS = [
 ]
 
 
-def _evidence() -> list[Evidence]:
+def _as_evidence(
+    texts: list[str], key: str = "d", name: str = "doc", start: int = 40
+) -> list[Evidence]:
+    """One block E1, E2, ... per text, each the only chunk of its own document."""
     out = []
-    for i, text in enumerate(TEXTS, start=1):
+    for i, text in enumerate(texts, start=1):
         chunk = Chunk(
-            id=f"d{i}-c0",
-            doc_id=f"d{i}",
+            id=f"{key}{i}-c0",
+            doc_id=f"{key}{i}",
             doc_sha256=f"{i:064x}",
-            path=f"doc{i}.md",
+            path=f"{name}{i}.md",
             ordinal=0,
-            char_start=40,
-            char_end=40 + len(text),
+            char_start=start,
+            char_end=start + len(text),
             doc_type=DocType.policy,
             text=text,
         )
         out.append(Evidence(label=f"E{i}", chunk=chunk))
     return out
+
+
+def _evidence() -> list[Evidence]:
+    return _as_evidence(TEXTS)
 
 
 QUESTION = Question(
@@ -125,22 +132,11 @@ def test_local_llama_drafter_with_bundled_smollm2():
 
 
 def _long_evidence(n: int, words: int) -> list[Evidence]:
-    out = []
-    for i in range(1, n + 1):
-        text = " ".join(f"Dataset{i} record {j} is classified Confidential." for j in range(words))
-        chunk = Chunk(
-            id=f"L{i}-c0",
-            doc_id=f"L{i}",
-            doc_sha256=f"{i:064x}",
-            path=f"long{i}.md",
-            ordinal=0,
-            char_start=0,
-            char_end=len(text),
-            doc_type=DocType.policy,
-            text=text,
-        )
-        out.append(Evidence(label=f"E{i}", chunk=chunk))
-    return out
+    texts = [
+        " ".join(f"Dataset{i} record {j} is classified Confidential." for j in range(words))
+        for i in range(1, n + 1)
+    ]
+    return _as_evidence(texts, key="L", name="long", start=0)
 
 
 @pytest.mark.slow
