@@ -99,7 +99,9 @@ def collect(args: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def report(rows: list[dict[str, Any]]) -> None:
+def report(rows: list[dict[str, Any]], key: str = "pmi", label: str = "PMI") -> None:
+    """AUROC and best abstention F1 of z, of the signal stored under `key`, and of their sums;
+    how often each ranks the gold sentence first."""
     answerable = [r for r in rows if r["crit"] and r["verdict"] != "insufficient_evidence"]
     unanswerable = [r for r in rows if r["crit"] and r["verdict"] == "insufficient_evidence"]
     print(f"{len(answerable)} answerable / {len(unanswerable)} unanswerable dev items")
@@ -107,14 +109,14 @@ def report(rows: list[dict[str, Any]]) -> None:
 
         def signal(r: dict[str, Any], w: float | None = w) -> float:
             if w is None:
-                return max(max(c["pmi"]) for c in r["crit"])
+                return max(max(c[key]) for c in r["crit"])
             return max(
-                max(z + w * p for z, p in zip(c["z"], c["pmi"], strict=True)) for c in r["crit"]
+                max(z + w * p for z, p in zip(c["z"], c[key], strict=True)) for c in r["crit"]
             )
 
-        label = "PMI alone" if w is None else f"z + {w} x PMI"
+        name = f"{label} alone" if w is None else f"z + {w} x {label}"
         pos, neg = [signal(r) for r in answerable], [signal(r) for r in unanswerable]
-        print(f"{label:16} AUROC answerable vs not {separation(pos, neg)}", end="")
+        print(f"{name:16} AUROC answerable vs not {separation(pos, neg)}", end="")
         if w is not None:
             # Abstain when no criterion's signal reaches a bar; the bar is chosen on these very
             # items, so this is an optimistic ceiling, comparable between weights only.
@@ -127,10 +129,10 @@ def report(rows: list[dict[str, Any]]) -> None:
             if any(c["gold"]) and not all(c["gold"]):
                 with_gold += 1
                 first_z += c["gold"][0]
-                first_lm += c["gold"][int(np.argmax(c["pmi"]))]
+                first_lm += c["gold"][int(np.argmax(c[key]))]
     print(
         f"criteria whose top sentences hold a gold quote and a non-gold one: {with_gold};"
-        f" gold sentence first by shipped score {first_z}, by PMI {first_lm}"
+        f" gold sentence first by shipped score {first_z}, by {label} {first_lm}"
     )
 
 

@@ -57,9 +57,7 @@ class E5Index:
         return out
 
 
-def search(
-    dev: DevItem, model: Any, index: E5Index, *, weight: float, mode: str
-) -> list[R.Hit]:
+def search(dev: DevItem, model: Any, index: E5Index, *, weight: float, mode: str) -> list[R.Hit]:
     """Top 20 hits under the shipped fusion of `mode` plus e5 ranks at `weight`."""
     ws, q = dev.ws, dev.question
     cfg = ws.settings.retrieval
