@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -277,17 +278,46 @@ def banks_show(name: str, json_out: JsonOpt = False) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+def short_ids(ids: list[str], least: int = 8) -> int:
+    """How many leading characters keep these ids apart (at least `least`), as git shortens
+    hashes; `show` and `decide` take any unique prefix, so a printed id is accepted back."""
+    n = least
+    while n < max((len(i) for i in ids), default=0) and len({i[:n] for i in ids}) < len(set(ids)):
+        n += 1
+    return n
+
+
 def summary_table(findings: list[Any]) -> Table:
-    table = Table("id", "question", "control", "verdict", "conf.", "status", "flags")
+    # Ids, question ids and verdicts are pasted back into commands: they are never cut. When every
+    # finding cites one framework edition, it goes in the title and the column keeps the control,
+    # so the table fits an 80-column terminal.
+    editions = {
+        f"{f.question.refs[0].framework}:{f.question.refs[0].edition}"
+        for f in findings
+        if f.question.refs
+    }
+    shared = editions.pop() if len(editions) == 1 else None
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        title=f"controls: {shared}" if shared else None,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for name in ("id", "question", "control", "verdict", "conf", "status"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("flags", overflow="fold")
+    width = short_ids([f.id for f in findings])
     for f in findings:
+        ref = f.question.refs[0] if f.question.refs else None
         table.add_row(
-            f.id,
+            f.id[:width],
             f.question.id,
-            f.question.primary_ref(),
+            ref.control if shared and ref else f.question.primary_ref(),
             f.verdict.value,
             f"{f.confidence:.2f}",
             f.status.value,
-            ",".join(f.flags),
+            ", ".join(f.flags),
         )
     return table
 
@@ -398,11 +428,17 @@ def findings(
     out.print(summary_table(items))
 
 
+FindingIdArg = Annotated[
+    str, typer.Argument(help="Finding id, or a unique prefix of it (at least 4 characters).")
+]
+
+
 @app.command()
-def show(finding_id: str, json_out: JsonOpt = False) -> None:
+def show(finding_id: FindingIdArg, json_out: JsonOpt = False) -> None:
     """Show one finding with its criteria, rationale and citations."""
     with friendly_errors():
         ws = open_ws()
+        finding_id = ws.findings.resolve_id(finding_id)
         f = ws.findings.get_finding(finding_id)
         if f is None:
             fail(f"no finding {finding_id!r}; see `reviewer findings`")
@@ -437,7 +473,7 @@ def show(finding_id: str, json_out: JsonOpt = False) -> None:
 
 @app.command()
 def decide(
-    finding_id: str,
+    finding_id: FindingIdArg,
     action: Annotated[str, typer.Argument(help="approve | reject | edit | undo")],
     reason: Annotated[
         str | None,
@@ -452,8 +488,14 @@ def decide(
 ) -> None:
     """Record a reviewer decision in the hash-chained log."""
     with friendly_errors():
-        d = open_ws().decide(
-            finding_id, action, reason=reason, note=note, verdict=verdict, rationale=rationale
+        ws = open_ws()
+        d = ws.decide(
+            ws.findings.resolve_id(finding_id),
+            action,
+            reason=reason,
+            note=note,
+            verdict=verdict,
+            rationale=rationale,
         )
     if json_out:
         emit_json(d.model_dump(mode="json"))

@@ -186,6 +186,25 @@ class FindingsStore:
                 ],
             )
 
+    def resolve_id(self, text: str) -> str:
+        """The full finding id that `text` names: itself, or the one id it is a prefix of (at
+        least 4 characters, as tables print ids shortened). Unknown text comes back unchanged
+        for the caller's "no finding" error; a prefix of several ids is an error naming them."""
+        text = text.strip()
+        with read_tx(self.conn):
+            if self.conn.execute("SELECT 1 FROM findings WHERE id = ?", (text,)).fetchone():
+                return text
+            if len(text) < 4:
+                return text
+            rows = self.conn.execute(
+                "SELECT id FROM findings WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 6",
+                (len(text), text),
+            ).fetchall()
+        if len(rows) > 1:
+            shown = ", ".join(r["id"] for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+            raise ValueError(f"finding id {text!r} is ambiguous: it starts {shown}")
+        return rows[0]["id"] if rows else text
+
     def get_finding(self, finding_id: str) -> Finding | None:
         found = self._select("WHERE id = ?", [finding_id])
         return found[0] if found else None

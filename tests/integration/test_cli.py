@@ -68,8 +68,18 @@ def test_review_decide_verify_and_tamper(demo_ws: Workspace, tmp_path: Path) -> 
     approved_before = [f["id"] for f in findings if f["status"] == "approved"]
     decisions_before = demo_ws.findings.chain_head()[0]
     fid = next(f["id"] for f in findings if f["status"] == "draft")
-    code, out, _ = run("-w", str(ws), "decide", fid, "approve", "--json")
-    assert code == 0 and json.loads(out)["action"] == "approve"
+    # The table prints ids shortened; the printed prefix is accepted back by show and decide.
+    code, out, _ = run("-w", str(ws), "findings")
+    printed = next(line.split()[0] for line in out.splitlines() if fid.startswith(line[:8]))
+    assert code == 0 and len(printed) < len(fid)
+    code, out, _ = run("-w", str(ws), "show", printed, "--json")
+    assert code == 0 and json.loads(out)["finding"]["id"] == fid
+    code, out, _ = run("-w", str(ws), "decide", printed, "approve", "--json")
+    assert (
+        code == 0
+        and json.loads(out)["action"] == "approve"
+        and json.loads(out)["finding_id"] == fid
+    )
     code, out, _ = run("-w", str(ws), "findings", "--status", "approved", "--json")
     assert sorted(f["id"] for f in json.loads(out)) == sorted([*approved_before, fid])
     code, out, _ = run("-w", str(ws), "log", "verify")

@@ -241,3 +241,16 @@ def test_store_works_on_a_plain_connection_too(db_path: Path, make_finding: Make
     store.decide(finding.id, "ann", "approve")  # type: ignore[arg-type]
     assert store.verify_chain().ok
     plain.close()
+
+
+def test_a_unique_prefix_names_its_finding(store: FindingsStore, make_finding: MakeFinding) -> None:
+    for fid in ("3f9a01bc77d2e410", "3f9a77aa01c2b9e5", "b04c11d2e3f4a5b6"):
+        store.save_finding(make_finding(id=fid))
+    assert store.resolve_id("b04c11d2e3f4a5b6") == "b04c11d2e3f4a5b6"  # a whole id
+    assert store.resolve_id(" b04c ") == "b04c11d2e3f4a5b6"
+    assert store.resolve_id("3f9a77") == "3f9a77aa01c2b9e5"
+    with pytest.raises(ValueError, match="ambiguous.*3f9a01bc77d2e410, 3f9a77aa01c2b9e5"):
+        store.resolve_id("3f9a")
+    # Too short to be a prefix, or matching nothing: handed back for the caller's "no finding".
+    assert store.resolve_id("b04") == "b04"
+    assert store.resolve_id("ffff") == "ffff"
