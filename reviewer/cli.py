@@ -505,6 +505,48 @@ def decide(
         )
 
 
+@app.command()
+def config(json_out: JsonOpt = False) -> None:
+    """Show the effective settings and where each comes from (default, reviewer.toml, env)."""
+    import os
+
+    from reviewer.config import config_files, load_settings, setting_origins
+    from reviewer.llm.factory import LLM_BACKENDS
+
+    with friendly_errors():
+        rows = setting_origins(state.workspace, workspace_flag=state.workspace is not None)
+        settings = load_settings(state.workspace)
+        files = [str(p) for p in config_files(state.workspace)]
+    backend = settings.llm.backend
+    auto = backend if backend in LLM_BACKENDS else "extractive"
+    key_set = bool(os.environ.get(settings.llm.api_key_env))
+    if json_out:
+        emit_json(
+            {
+                "files": files,
+                "settings": [{"key": k, "value": v, "from": o} for k, v, o in rows],
+                "auto_drafter": auto,
+                "api_key_set": key_set,
+            }
+        )
+        return
+    out.print("config files read: " + (escape(", ".join(files)) if files else "none (defaults)"))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column("setting", no_wrap=True)  # the name to type into reviewer.toml: never cut
+    table.add_column("value", overflow="fold")
+    table.add_column("from", overflow="fold")
+    for key, value, origin in rows:
+        shown = "-" if value is None else str(value)
+        table.add_row(
+            key, escape(shown), escape(origin), style=None if origin == "default" else "bold"
+        )
+    out.print(table)
+    out.print(f"`--drafter auto` (the default) drafts with: [bold]{auto}[/bold]")
+    if backend == "openai":
+        state_word = "set" if key_set else "not set (a local server may not need one)"
+        out.print(f"API key variable {settings.llm.api_key_env}: {state_word}")
+
+
 @log_app.command("verify")
 def log_verify(json_out: JsonOpt = False) -> None:
     """Check the decision log's hash chain; names the first bad row."""

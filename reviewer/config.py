@@ -161,3 +161,43 @@ def load_settings(workspace: str | Path | None = None, **overrides: Any) -> Sett
         raise ConfigError(
             f"invalid configuration (reviewer.toml or REVIEWER_* variables): {problems}"
         ) from exc
+
+
+def config_files(workspace: str | Path | None = None) -> list[Path]:
+    """The reviewer.toml files `load_settings` reads, in the order they are laid on."""
+    ws = Path(workspace or os.environ.get("REVIEWER_WORKSPACE") or DEFAULT_WORKSPACE)
+    return [p for p in (Path.cwd() / CONFIG_NAME, ws / CONFIG_NAME) if p.is_file()]
+
+
+def _leaves(data: dict[str, Any]) -> dict[str, Any]:
+    """`section.key` -> value for settings data (a section's own dict values stay whole)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        field = Settings.model_fields.get(key)
+        is_section = field is not None and isinstance(field.default, Section)
+        if is_section and isinstance(value, dict):
+            out.update({f"{key}.{sub}": v for sub, v in value.items()})
+        else:
+            out[key] = value
+    return out
+
+
+def setting_origins(
+    workspace: str | Path | None = None, workspace_flag: bool = False
+) -> list[tuple[str, Any, str]]:
+    """Every effective setting as (key, value, where it came from): "default", the reviewer.toml
+    that set it last, or the REVIEWER_* variable that overrides the files."""
+    settings = load_settings(workspace)
+    origins: dict[str, str] = {}
+    for path in config_files(workspace):
+        origins.update(dict.fromkeys(_leaves(_read_toml(path)), str(path)))
+    for key in _leaves(Settings().model_dump(exclude_defaults=True)):
+        origins[key] = "env REVIEWER_" + key.replace(".", "__").upper()
+    if workspace_flag:
+        origins["workspace"] = "--workspace"
+    elif os.environ.get("REVIEWER_WORKSPACE"):
+        origins["workspace"] = "env REVIEWER_WORKSPACE"
+    else:
+        origins.pop("workspace", None)
+    values = _leaves(settings.model_dump(mode="json"))
+    return [(key, value, origins.get(key, "default")) for key, value in values.items()]

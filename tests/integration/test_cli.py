@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -51,6 +52,24 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
     assert code == 1 and "missing" in err and "Traceback" not in err
     code, _, err = run("-w", ws, "ingest", str(tmp_path / "nowhere.pdf"))
     assert code == 1 and "nowhere.pdf" in err
+
+
+def test_config_shows_effective_settings_and_the_auto_drafter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for key in [k for k in os.environ if k.startswith("REVIEWER_")]:
+        monkeypatch.delenv(key)
+    code, out, _ = run("config", "--json")
+    shown = json.loads(out)
+    assert code == 0 and shown["files"] == [] and shown["auto_drafter"] == "extractive"
+    (tmp_path / "reviewer.toml").write_text('[llm]\nbackend = "ollama"\nmodel = "llama3.2"\n')
+    code, out, _ = run("config")
+    assert code == 0 and "reviewer.toml" in out and "llama3.2" in out
+    assert "drafts with: ollama" in out
+    (tmp_path / "reviewer.toml").write_text("[llm\n")
+    code, _, err = run("config")
+    assert code == 1 and "reviewer.toml" in err and "invalid TOML" in err
 
 
 @pytest.mark.slow

@@ -64,3 +64,28 @@ def test_unknown_key_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     with pytest.raises(ConfigError) as err:
         load_settings(tmp_path / "ws")
     assert "llm.bakend" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_each_setting_names_where_it_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reviewer.config import setting_origins
+
+    monkeypatch.chdir(tmp_path)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (tmp_path / "reviewer.toml").write_text(
+        'name = "cwd"\n[retrieval]\nk = 7\nrrf_k = 30\n[batch]\nvalue_map = {partial = ["Partly"]}\n'
+    )
+    (ws / "reviewer.toml").write_text('[retrieval]\nk = 8\n[llm]\nbackend = "ollama"\n')
+    monkeypatch.setenv("REVIEWER_LLM__BACKEND", "openai")
+    rows = {key: (value, origin) for key, value, origin in setting_origins(ws, workspace_flag=True)}
+    assert rows["name"] == ("cwd", str(tmp_path / "reviewer.toml"))
+    assert rows["retrieval.k"] == (8, str(ws / "reviewer.toml"))  # the workspace file is laid last
+    assert rows["retrieval.rrf_k"] == (30, str(tmp_path / "reviewer.toml"))
+    assert rows["llm.backend"] == ("openai", "env REVIEWER_LLM__BACKEND")  # env beats both files
+    assert rows["batch.value_map"] == ({"partial": ["Partly"]}, str(tmp_path / "reviewer.toml"))
+    assert rows["retrieval.token_budget"] == (3000, "default")
+    assert rows["workspace"][1] == "--workspace"
+    # Every field of every section is listed once.
+    assert sum(key.startswith("llm.") for key in rows) == len(load_settings(ws).llm.model_dump())
