@@ -3,7 +3,7 @@
     python -m evals.tuning.retrieval_variants --gold $G --docs corpora/demo
 Dev split only. Each variant changes one thing against the shipped retrieval (`reviewer.retrieval`):
 a per-document cap on the top ten, other sub-query sets, the doc-type boost, the RRF constant,
-and re-ranking the fused candidates by their best sentence's drafter score (MiniLM
+the chunks next to the best hits (merged into them as larger blocks), and re-ranking the fused candidates by their best sentence's drafter score (MiniLM
 criterion/question similarity + IDF word overlap), alone or fused with the shipped order.
 """
 
@@ -155,6 +155,28 @@ def sentence_rerank(weight: float | None) -> Order:
     return order
 
 
+def neighbours(top: int, before: bool = True) -> Order:
+    """The chunk after (and before) each of the first `top` hits, placed right after it; the
+    shipped merge then joins overlapping neighbours into one larger block."""
+
+    def order(dev: DevItem, hits: list[R.Hit]) -> list[R.Hit]:
+        out: list[R.Hit] = []
+        seen = {h.chunk.id for h in hits[:top]}
+        for n, h in enumerate(hits):
+            out.append(h)
+            if n >= top:
+                continue
+            by_ordinal = {c.ordinal: c for c in dev.ws.docs.chunks_of(h.chunk.doc_id)}
+            for step in (1, -1) if before else (1,):
+                c = by_ordinal.get(h.chunk.ordinal + step)
+                if c is not None and c.id not in seen:
+                    seen.add(c.id)
+                    out.append(R.Hit(c, h.score, None, None, 0.0))
+        return out
+
+    return order
+
+
 def synonym_expansion(q: Question) -> list[str]:
     """The shipped sub-queries plus one of the auditor synonyms of the question's words."""
     stems = {stem(t) for t in norm_tokens(" ".join([q.text, *(c.text for c in q.criteria)]))}
@@ -171,6 +193,11 @@ def main() -> None:
 
     variants: list[tuple[str, dict[str, object]]] = [
         ("shipped", {}),
+        *[
+            (f"next chunk of the top {n}", {"order": neighbours(n, before=False)})
+            for n in (1, 3, 5)
+        ],
+        *[(f"both neighbours of the top {n}", {"order": neighbours(n)}) for n in (1, 3, 5, 10)],
         ("cap 2 chunks per document", {"order": cap_per_document(2)}),
         ("cap 3 chunks per document", {"order": cap_per_document(3)}),
         ("no keyword sub-query", {"queries": lambda q: [q.text, *criteria(q)]}),
