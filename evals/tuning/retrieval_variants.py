@@ -203,6 +203,18 @@ def main() -> None:
         ("no keyword sub-query", {"queries": lambda q: [q.text, *criteria(q)]}),
         ("criteria only", {"queries": criteria}),
         ("synonym expansion sub-query", {"queries": synonym_expansion}),
+        (
+            "primary control title as a sub-query",
+            {"queries": lambda q: R.subqueries(q) + [r.title for r in q.refs[:1] if r.title]},
+        ),
+        (
+            "all control titles as sub-queries",
+            {
+                "queries": lambda q: (
+                    R.subqueries(q) + list(dict.fromkeys(r.title for r in q.refs if r.title))
+                )
+            },
+        ),
         ("question counted twice", {"queries": lambda q: [q.text, *R.subqueries(q)]}),
         ("doc-type boost 0", {"boost": 0.0}),
         ("doc-type boost 0.3", {"boost": 0.3}),
