@@ -417,11 +417,29 @@ def review(
 @app.command()
 def findings(
     status: Annotated[list[str] | None, typer.Option(help="Only these statuses.")] = None,
+    verdict: Annotated[list[str] | None, typer.Option(help="Only these verdicts.")] = None,
+    control: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='Only questions referencing this: "A.15", "ISO42001", "ISO27001:2013 A.8.2".'
+        ),
+    ] = None,
+    question: Annotated[str | None, typer.Option(help="Only this question id.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List stored findings."""
+    from reviewer.findings_view import cites_control
+    from reviewer.models import Verdict
+
     with friendly_errors():
-        items = open_ws().findings.list_findings(status=status or None)
+        wanted = {Verdict.parse(v) for v in verdict or []}
+        items = open_ws().findings.list_findings(status=status or None, question_id=question)
+        items = [
+            f
+            for f in items
+            if (not wanted or f.verdict in wanted)
+            and (not control or any(cites_control(f, c) for c in control))
+        ]
     if json_out:
         emit_json([f.model_dump(mode="json") for f in items])
         return

@@ -36,6 +36,24 @@ def family(f: Finding) -> str:
     return f.question.refs[0].control if f.question.refs else "ad-hoc"
 
 
+def cites_control(f: Finding, wanted: str) -> bool:
+    """Does the finding's question reference `wanted`: a framework ("ISO42001"), an edition
+    ("ISO27001:2013"), a control or a control family ("A.15", "A.15.1.2"), or both
+    ("ISO27001:2013 A.15.1")? A control matches on whole dotted parts, so "A.1" is not "A.12"."""
+    text = " ".join(wanted.split()).casefold()
+    scope, _, target = text.rpartition(" ")
+    for ref in f.question.refs:
+        names = (ref.framework.casefold(), f"{ref.framework}:{ref.edition}".casefold())
+        if not scope and text in names:
+            return True
+        if scope and scope not in names:
+            continue
+        control = ref.control.casefold()
+        if control == target or control.startswith(target + "."):
+            return True
+    return False
+
+
 def coverage_rows(findings: list[Finding]) -> list[dict[str, Any]]:
     """Per family and per control: counts by verdict and by status, % reviewed, flagged."""
     groups: dict[tuple[str, str], list[Finding]] = {}

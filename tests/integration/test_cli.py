@@ -83,6 +83,16 @@ def test_review_decide_verify_and_tamper(demo_ws: Workspace, tmp_path: Path) -> 
     code, out, _ = run("-w", str(ws), "findings", "--json")
     findings = json.loads(out)
     assert code == 0 and findings
+    code, out, _ = run("-w", str(ws), "findings", "--verdict", "contradicted", "--json")
+    expected = [f["id"] for f in findings if f["verdict"] == "nonconformity"]
+    assert code == 0 and [f["id"] for f in json.loads(out)] == expected and expected
+    code, out, _ = run("-w", str(ws), "findings", "--control", "A.15.1", "--json")
+    expected = [
+        f["id"]
+        for f in findings
+        if any(r["control"].startswith("A.15.1.") for r in f["question"]["refs"])
+    ]
+    assert code == 0 and [f["id"] for f in json.loads(out)] == expected and expected
     # The shared demo workspace may already hold decisions from other tests: count from here.
     approved_before = [f["id"] for f in findings if f["status"] == "approved"]
     decisions_before = demo_ws.findings.chain_head()[0]

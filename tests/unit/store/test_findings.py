@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.findings_view import coverage_rows
+from reviewer.findings_view import cites_control, coverage_rows
 from reviewer.models import (
     Citation,
+    ControlRef,
     CriterionAssessment,
     CriterionStatus,
     Finding,
@@ -254,3 +255,16 @@ def test_a_unique_prefix_names_its_finding(store: FindingsStore, make_finding: M
     # Too short to be a prefix, or matching nothing: handed back for the caller's "no finding".
     assert store.resolve_id("b04") == "b04"
     assert store.resolve_id("ffff") == "ffff"
+
+
+def test_control_filter_matches_frameworks_editions_and_whole_control_parts(
+    make_finding: MakeFinding, make_question: Callable[..., Question]
+) -> None:
+    q = make_question("q1", "ISO27001:2013 A.15.1.2")
+    refs = [*q.refs, ControlRef.parse("ISO42001:2023 A.10.3")]
+    f = make_finding(question=q.model_copy(update={"refs": refs}))
+    for wanted in ("A.15", "A.15.1", "a.15.1.2", "ISO42001", "iso27001:2013", "ISO27001:2013 A.15"):
+        assert cites_control(f, wanted), wanted
+    for wanted in ("A.1", "A.15.1.20", "A.8", "NIST-AI-RMF", "ISO27001:2022", "ISO42001:2023 A.15"):
+        assert not cites_control(f, wanted), wanted
+    assert cites_control(f, "ISO42001:2023 A.10")
