@@ -686,12 +686,24 @@ def eval_cmd(
             "--workspace", help="Eval workspace (default: .reviewer-eval/<corpus>-<hash>)."
         ),
     ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            help="An earlier --out JSON: show each metric's change and exit 1 if macro-F1, "
+            "citation precision or recall@10 dropped by more than --tolerance, or a quote was "
+            "fabricated that was not before."
+        ),
+    ] = None,
+    tolerance: Annotated[
+        float, typer.Option(help="Allowed drop of a gated metric against --baseline.")
+    ] = 0.05,
     extra: Annotated[
         list[str] | None,
         typer.Argument(help="More drafter names after --drafter.", show_default=False),
     ] = None,
 ) -> None:
     """Score drafters on a gold set: retrieval recall/MRR, verdict accuracy/F1, citations, abstention."""
+    from reviewer.evaluation.baseline import against_baseline, comparable, metric
     from reviewer.evaluation.runner import run_eval, write_outputs
 
     names = [*(drafter or ["extractive"]), *(extra or [])]
@@ -700,6 +712,14 @@ def eval_cmd(
         ks = tuple(int(x) for x in k.split(",") if x.strip())
     except ValueError:
         fail(f"--k must be comma-separated integers, got {k!r}", 2)
+    before: dict[str, Any] | None = None
+    if baseline is not None:
+        try:
+            before = json.loads(baseline.read_text())
+            assert isinstance(before, dict) and isinstance(before.get("drafters"), dict)
+        except (OSError, ValueError, AssertionError) as exc:
+            cause = "not an eval --out JSON" if isinstance(exc, AssertionError) else exc
+            fail(f"{baseline}: cannot use as a baseline ({cause})", 2)
     with friendly_errors(), show_progress(sys.stderr.isatty()) as progress:
         task = progress.add_task("eval", total=None, item="")
 
@@ -709,6 +729,15 @@ def eval_cmd(
         run = run_eval(
             gold, docs_dir, names, ks=ks, workspace=eval_workspace, split=split, progress=tick
         )
+        changes = against_baseline(run.report, before, tolerance) if before else []
+        if before is not None:
+            run.report["baseline"] = {
+                "path": str(baseline),
+                "tolerance": tolerance,
+                "not_comparable": comparable(run.report, before),
+                "changes": [{**vars(c), "delta": c.delta} for c in changes],
+                "regressions": sum(c.regressed for c in changes),
+            }
         written = write_outputs(run.report, out_json, report)
     table = Table("metric", *names)
     rows = [
@@ -728,9 +757,7 @@ def eval_cmd(
     for label, key in rows:
         vals = []
         for n in names:
-            node: Any = run.report["drafters"][n]
-            for part in key.split("."):
-                node = node.get(part) if isinstance(node, dict) else None
+            node = metric(run.report["drafters"][n], key)
             vals.append(
                 "-" if node is None else (f"{node:.3f}" if isinstance(node, float) else str(node))
             )
@@ -738,6 +765,34 @@ def eval_cmd(
     out.print(table)
     for p in written:
         out.print(f"wrote {escape(str(p))}")
+    if before is not None:
+        print_baseline(run.report["baseline"], changes)
+
+
+def print_baseline(summary: dict[str, Any], changes: list[Any]) -> None:
+    """The change of every tracked metric against --baseline; exit 1 on a regression."""
+
+    def num(x: float | int | None, signed: bool = False) -> str:
+        if x is None:
+            return "-"
+        return f"{x:+.3f}" if signed else (f"{x:.3f}" if isinstance(x, float) else str(x))
+
+    for reason in summary["not_comparable"]:
+        err.print(
+            f"[yellow]warning:[/yellow] not the same evaluation as the baseline: {escape(reason)}"
+        )
+    table = Table(
+        "drafter", "metric", "baseline", "now", "change", "", title=f"against {summary['path']}"
+    )
+    for c in changes:
+        mark = "[red]REGRESSED[/red]" if c.regressed else ("gated" if c.gated else "")
+        table.add_row(c.drafter, c.label, num(c.before), num(c.after), num(c.delta, True), mark)
+    out.print(table)
+    if summary["regressions"]:
+        fail(
+            f"{summary['regressions']} gated metric(s) regressed against {summary['path']} "
+            f"(tolerance {summary['tolerance']})"
+        )
 
 
 @app.command()

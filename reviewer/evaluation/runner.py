@@ -135,6 +135,7 @@ def run_eval(
     report = compare(per_drafter, ks=ks)
     report["meta"] = {
         "gold": str(gold_path),
+        "gold_sha256": hashlib.sha256(Path(gold_path).read_bytes()).hexdigest(),
         "docs": str(docs_dir),
         "corpus_sha256": chash,
         "split": split or "all",

@@ -121,3 +121,35 @@ def test_review_decide_verify_and_tamper(demo_ws: Workspace, tmp_path: Path) -> 
     con.close()
     code, _, err = run("-w", str(ws), "log", "verify")
     assert code == 1 and "#1" in err  # the first row is the first bad one
+
+
+@pytest.mark.slow
+def test_eval_against_a_baseline_gates_regressions(tmp_path: Path) -> None:
+    args = [
+        "eval",
+        "--gold",
+        str(ROOT / "evals" / "gold" / "demo.jsonl"),
+        "--docs",
+        str(ROOT / "corpora" / "demo"),
+        "--split",
+        "test",
+        "--workspace",
+        str(tmp_path / "ws"),
+    ]
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    code, _, _ = run(*args, "--out", str(first))
+    assert code == 0
+    code, out, _ = run(*args, "--out", str(second), "--baseline", str(first))
+    assert code == 0 and "macro-F1" in out and "REGRESSED" not in out
+    assert json.loads(second.read_text())["baseline"]["regressions"] == 0
+    # A baseline that claims a far better macro-F1: the run fails, and its results are kept.
+    better = json.loads(first.read_text())
+    better["drafters"]["extractive"]["verdict"]["macro_f1"] += 0.2
+    (tmp_path / "better.json").write_text(json.dumps(better))
+    second.unlink()
+    code, out, err = run(*args, "--out", str(second), "--baseline", str(tmp_path / "better.json"))
+    assert code == 1 and "REGRESSED" in out and "better.json" in err
+    assert json.loads(second.read_text())["baseline"]["regressions"] == 1
+    (tmp_path / "bad.json").write_text("{}")
+    code, _, err = run(*args, "--baseline", str(tmp_path / "bad.json"))
+    assert code == 2 and "bad.json" in err and "not an eval --out JSON" in err
