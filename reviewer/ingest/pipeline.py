@@ -13,12 +13,9 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from reviewer.fileio import sha256_of
 from reviewer.ingest.base import IngestError
@@ -131,62 +128,14 @@ def ingest_paths(
     reconcile(ws)
     changed = False
     pending: list[Prepared] = []
-    # One batch embeds on a worker thread while the next files are parsed and chunked here: the
-    # model runs native code without the GIL, so parsing no longer waits for it. Storing stays
-    # on this thread, in file order, after its vectors are ready (vectors first, then SQLite).
-    # The batch is submitted in model-sized parts, so an interrupt waits for one part at most.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
-    inflight: tuple[list[Prepared], list[Future[Any]]] | None = None
-    part = max(1, ws.settings.ingest.embed_batch)
-
-    def settle() -> None:
-        nonlocal inflight, changed
-        if inflight is not None:
-            batch, parts = inflight
-            inflight = None
-            vectors = np.concatenate([f.result() for f in parts])
-            report.results.extend(_store(ws, batch, vectors))
-            changed = True
 
     def flush() -> None:
-        nonlocal inflight
+        nonlocal changed
         if pending:
-            batch = list(pending)
+            report.results.extend(_commit(ws, pending))
+            changed = True
             pending.clear()
-            texts = [c.text for p in batch for c in p.chunks]
-            parts = [
-                pool.submit(ws.embedder.embed, texts[i : i + part])
-                for i in range(0, len(texts), part)
-            ]
-            settle()
-            inflight = (batch, parts)
 
-    try:
-        _prepare_all(ws, files, doc_type, progress, report, pending, flush, find_injections)
-        flush()
-        settle()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # on an error: the running part only
-    if progress:
-        progress("", len(files), len(files))
-    if changed:
-        ws.rebuild_lexical()
-    else:
-        _ = ws.lexical  # loads the saved index, rebuilding it when missing or stale
-    return report
-
-
-def _prepare_all(
-    ws: Workspace,
-    files: list[tuple[Path, str, str | None]],
-    doc_type: DocType | None,
-    progress: Progress | None,
-    report: IngestReport,
-    pending: list[Prepared],
-    flush: Callable[[], None],
-    find_injections: Callable[[str], list[str]],
-) -> None:
-    """Parse and chunk each file into `pending`, flushing a batch once it is large enough."""
     for i, (path, shown, pre_error) in enumerate(files):
         if progress:
             progress(shown, i, len(files))
@@ -210,6 +159,14 @@ def _prepare_all(
         pending.append(prepared)
         if sum(len(p.chunks) for p in pending) >= EMBED_BATCH_CHUNKS:
             flush()
+    flush()
+    if progress:
+        progress("", len(files), len(files))
+    if changed:
+        ws.rebuild_lexical()
+    else:
+        _ = ws.lexical  # loads the saved index, rebuilding it when missing or stale
+    return report
 
 
 def _prepare(
@@ -282,8 +239,10 @@ def _prepare(
     return Prepared(result, doc, chunks, loaded.text, list(loaded.page_spans), old, 0.0)
 
 
-def _store(ws: Workspace, batch: list[Prepared], vectors: Any) -> list[FileResult]:
-    """Store each file of an embedded batch (vectors first, then SQLite)."""
+def _commit(ws: Workspace, batch: list[Prepared]) -> list[FileResult]:
+    """Embed a batch of files in one call, then store each file (vectors first, then SQLite)."""
+    texts = [c.text for p in batch for c in p.chunks]
+    vectors = ws.embedder.embed(texts)
     results = []
     offset = 0
     for p in batch:

@@ -1,5 +1,5 @@
-"""Ingest embeds one batch on a worker thread while the next files are parsed: every chunk must
-still get its own vector, whatever the batch and part sizes."""
+"""Ingest embeds several files' chunks in one call and stores them file by file: every chunk
+must still get its own vector, whatever the batch sizes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ DEMO = ROOT / "corpora" / "demo"
 def test_small_batches_store_each_chunk_with_its_own_vector(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_ws: Workspace
 ) -> None:
-    # Batches of a few chunks, embedded in parts of 3: many batches in flight one after another.
+    # Batches of a few chunks, embedded 3 at a time: many batches, one after another.
     monkeypatch.setattr(pipeline, "EMBED_BATCH_CHUNKS", 7)
     ws = Workspace.open(tmp_path / "ws")
     ws.settings.ingest.embed_batch = 3
