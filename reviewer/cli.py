@@ -529,14 +529,14 @@ def config(json_out: JsonOpt = False) -> None:
     import os
 
     from reviewer.config import config_files, load_settings, setting_origins
-    from reviewer.llm.factory import LLM_BACKENDS
+    from reviewer.llm.factory import auto_backend
 
     with friendly_errors():
         rows = setting_origins(state.workspace, workspace_flag=state.workspace is not None)
         settings = load_settings(state.workspace)
         files = [str(p) for p in config_files(state.workspace)]
     backend = settings.llm.backend
-    auto = backend if backend in LLM_BACKENDS else "extractive"
+    auto = auto_backend(settings)
     key_set = bool(os.environ.get(settings.llm.api_key_env))
     if json_out:
         emit_json(
@@ -716,10 +716,10 @@ def eval_cmd(
     if baseline is not None:
         try:
             before = json.loads(baseline.read_text())
-            assert isinstance(before, dict) and isinstance(before.get("drafters"), dict)
-        except (OSError, ValueError, AssertionError) as exc:
-            cause = "not an eval --out JSON" if isinstance(exc, AssertionError) else exc
-            fail(f"{baseline}: cannot use as a baseline ({cause})", 2)
+        except (OSError, ValueError) as exc:
+            fail(f"{baseline}: cannot use as a baseline ({exc})", 2)
+        if not (isinstance(before, dict) and isinstance(before.get("drafters"), dict)):
+            fail(f"{baseline}: cannot use as a baseline (not an eval --out JSON)", 2)
     with friendly_errors(), show_progress(sys.stderr.isatty()) as progress:
         task = progress.add_task("eval", total=None, item="")
 
@@ -729,8 +729,9 @@ def eval_cmd(
         run = run_eval(
             gold, docs_dir, names, ks=ks, workspace=eval_workspace, split=split, progress=tick
         )
-        changes = against_baseline(run.report, before, tolerance) if before else []
+        changes = []
         if before is not None:
+            changes = against_baseline(run.report, before, tolerance)
             run.report["baseline"] = {
                 "path": str(baseline),
                 "tolerance": tolerance,

@@ -142,11 +142,10 @@ def load_settings(workspace: str | Path | None = None, **overrides: Any) -> Sett
     The workspace is chosen first (flag > REVIEWER_WORKSPACE > default) so that a
     reviewer.toml inside it can be read.
     """
-    ws = Path(workspace or os.environ.get("REVIEWER_WORKSPACE") or DEFAULT_WORKSPACE)
+    ws = workspace_path(workspace)
     data: dict[str, Any] = {}
-    for candidate in (Path.cwd() / CONFIG_NAME, ws / CONFIG_NAME):
-        if candidate.is_file():
-            data = _deep_merge(data, _read_toml(candidate))
+    for candidate in config_files(ws):
+        data = _deep_merge(data, _read_toml(candidate))
     # Env vars beat files: let pydantic-settings read env, then lay files underneath.
     env_only = Settings()  # defaults + env
     env_set = env_only.model_dump(exclude_defaults=True)
@@ -163,9 +162,14 @@ def load_settings(workspace: str | Path | None = None, **overrides: Any) -> Sett
         ) from exc
 
 
+def workspace_path(workspace: str | Path | None = None) -> Path:
+    """The workspace folder: the flag, else REVIEWER_WORKSPACE, else the default."""
+    return Path(workspace or os.environ.get("REVIEWER_WORKSPACE") or DEFAULT_WORKSPACE)
+
+
 def config_files(workspace: str | Path | None = None) -> list[Path]:
     """The reviewer.toml files `load_settings` reads, in the order they are laid on."""
-    ws = Path(workspace or os.environ.get("REVIEWER_WORKSPACE") or DEFAULT_WORKSPACE)
+    ws = workspace_path(workspace)
     return [p for p in (Path.cwd() / CONFIG_NAME, ws / CONFIG_NAME) if p.is_file()]
 
 

@@ -88,6 +88,12 @@ def _unknown(name: str) -> BackendError:
     return BackendError(f"unknown LLM backend {name!r}; valid backends: {valid}")
 
 
+def auto_backend(settings: Settings) -> str:
+    """What `--drafter auto` means: the configured LLM backend, else the extractive drafter."""
+    configured = settings.llm.backend
+    return configured if configured in LLM_BACKENDS else "extractive"
+
+
 def make_drafter(
     name: str,
     settings: Settings,
@@ -95,8 +101,7 @@ def make_drafter(
 ) -> Drafter:
     """Build the drafter called `name` ("auto" = the configured LLM backend, else extractive)."""
     if name == "auto":
-        configured = settings.llm.backend
-        name = configured if configured in LLM_BACKENDS else "extractive"
+        name = auto_backend(settings)
     if name not in BACKENDS:
         raise _unknown(name)
     if name == "extractive":
