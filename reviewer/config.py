@@ -147,19 +147,28 @@ def load_settings(workspace: str | Path | None = None, **overrides: Any) -> Sett
     for candidate in config_files(ws):
         data = _deep_merge(data, _read_toml(candidate))
     # Env vars beat files: let pydantic-settings read env, then lay files underneath.
-    env_only = Settings()  # defaults + env
+    try:
+        env_only = Settings()  # defaults + env
+    except ValidationError as exc:
+        names = "; ".join(
+            "REVIEWER_" + "__".join(str(p) for p in e["loc"]).upper() + f": {e['msg']}"
+            for e in exc.errors()
+        )
+        raise ConfigError(f"invalid environment variable {names}") from exc
     env_set = env_only.model_dump(exclude_defaults=True)
     merged = _deep_merge(_deep_merge(data, env_set), overrides)
     merged["workspace"] = ws
     try:
         return Settings(**merged)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
         raise ConfigError(
-            f"invalid configuration (reviewer.toml or REVIEWER_* variables): {problems}"
+            f"invalid configuration (reviewer.toml or REVIEWER_* variables): {_problems(exc)}"
         ) from exc
+
+
+def _problems(exc: ValidationError) -> str:
+    """Each validation error on one line part: `section.key: message`."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
 
 
 def workspace_path(workspace: str | Path | None = None) -> Path:

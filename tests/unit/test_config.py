@@ -66,6 +66,16 @@ def test_unknown_key_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "llm.bakend" in str(err.value) and "\n" not in str(err.value)
 
 
+def test_a_bad_environment_variable_is_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REVIEWER_RETRIEVAL__K", "ten")
+    with pytest.raises(ConfigError) as err:
+        load_settings(tmp_path / "ws")
+    assert "REVIEWER_RETRIEVAL__K" in str(err.value) and "\n" not in str(err.value)
+
+
 def test_each_setting_names_where_it_came_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
