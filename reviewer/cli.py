@@ -202,6 +202,10 @@ def search(
 
     if mode not in MODES:
         fail(f"--mode must be one of {', '.join(MODES)}")
+    if not text.strip():
+        fail("the search text is empty")
+    if k < 1:
+        fail(f"-k must be at least 1, got {k}")
     with friendly_errors():
         hits = open_ws().search(text, k=k, doc_types=doc_type or (), mode=mode)
     if json_out:
@@ -368,8 +372,10 @@ def review(
     """Draft a verified finding per question; reruns reuse completed drafts."""
     from reviewer.models import Question
 
-    if not bank and not question:
+    if not bank and not (question or "").strip():
         fail("give --bank NAME or --question TEXT (see `reviewer banks`)", 2)
+    if bank and question:
+        fail("give --bank NAME or --question TEXT, not both", 2)
     with friendly_errors():
         ws = open_ws()
         if bank:

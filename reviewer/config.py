@@ -161,9 +161,20 @@ def load_settings(workspace: str | Path | None = None, **overrides: Any) -> Sett
     try:
         return Settings(**merged)
     except ValidationError as exc:
-        raise ConfigError(
-            f"invalid configuration (reviewer.toml or REVIEWER_* variables): {_problems(exc)}"
-        ) from exc
+        raise ConfigError(f"{_culprit(ws)}: {_problems(exc)}") from exc
+
+
+def _culprit(ws: Path) -> str:
+    """Which reviewer.toml holds an invalid value (the environment was checked already)."""
+    bad = []
+    for path in config_files(ws):
+        try:
+            Settings(**_read_toml(path))
+        except ValidationError:
+            bad.append(str(path))
+    if not bad:
+        return "invalid configuration (reviewer.toml files together with REVIEWER_* variables)"
+    return f"{', '.join(bad)}: invalid configuration"
 
 
 def _problems(exc: ValidationError) -> str:

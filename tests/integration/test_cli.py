@@ -52,6 +52,12 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
     assert code == 1 and "missing" in err and "Traceback" not in err
     code, _, err = run("-w", ws, "ingest", str(tmp_path / "nowhere.pdf"))
     assert code == 1 and "nowhere.pdf" in err
+    code, _, err = run("-w", ws, "review", "--bank", "iso42001", "--question", "Why?")
+    assert code == 2 and "not both" in err
+    code, _, err = run("-w", ws, "search", "  ")
+    assert code == 1 and "search text is empty" in err
+    code, _, err = run("-w", ws, "search", "training data", "-k", "0")
+    assert code == 1 and "-k must be at least 1" in err
 
 
 def test_config_shows_effective_settings_and_the_auto_drafter(

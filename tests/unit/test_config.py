@@ -64,6 +64,7 @@ def test_unknown_key_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     with pytest.raises(ConfigError) as err:
         load_settings(tmp_path / "ws")
     assert "llm.bakend" in str(err.value) and "\n" not in str(err.value)
+    assert str(err.value).startswith(f"{tmp_path / 'reviewer.toml'}: ")  # names the file
 
 
 def test_a_bad_environment_variable_is_one_line_naming_it(
