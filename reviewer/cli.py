@@ -449,6 +449,14 @@ def findings(
     if json_out:
         emit_json([f.model_dump(mode="json") for f in items])
         return
+    if not items:
+        filtered = status or verdict or control or question
+        out.print(
+            "no findings match these filters"
+            if filtered
+            else "no findings yet; run `reviewer review --bank NAME` (see `reviewer banks`)"
+        )
+        return
     out.print(summary_table(items))
 
 

@@ -73,14 +73,27 @@ class FindingStatus(StrEnum):
     failed = "failed"
 
 
-class DecisionAction(StrEnum):
+class _Named(StrEnum):
+    """A value outside the enum is a ValueError that lists the valid ones."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> None:
+        valid = ", ".join(m.value for m in cls)
+        raise ValueError(f"unknown {cls._label()} {value!r}; choose one of {valid}")
+
+    @classmethod
+    def _label(cls) -> str:
+        return "".join(f" {c.lower()}" if c.isupper() else c for c in cls.__name__).strip()
+
+
+class DecisionAction(_Named):
     approve = "approve"
     reject = "reject"
     edit = "edit"
     undo = "undo"
 
 
-class RejectReason(StrEnum):
+class RejectReason(_Named):
     wrong_verdict = "wrong_verdict"
     unsupported_citation = "unsupported_citation"
     missing_evidence = "missing_evidence"

@@ -52,6 +52,8 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
     assert code == 1 and "missing" in err and "Traceback" not in err
     code, _, err = run("-w", ws, "ingest", str(tmp_path / "nowhere.pdf"))
     assert code == 1 and "nowhere.pdf" in err
+    code, _, err = run("-w", ws, "decide", "missing", "frobnicate")
+    assert code == 1 and "choose one of approve, reject, edit, undo" in err
     code, _, err = run("-w", ws, "review", "--bank", "iso42001", "--question", "Why?")
     assert code == 2 and "not both" in err
     code, _, err = run("-w", ws, "search", "  ")
