@@ -492,11 +492,12 @@ def show(finding_id: FindingIdArg, json_out: JsonOpt = False) -> None:
         f"verdict: [bold]{f.verdict.value}[/bold]  confidence {f.confidence:.2f}  status {f.status.value}  flags {','.join(f.flags) or '-'}"
     )
     for a in f.assessments:
-        out.print(f"  [{a.status.value}] {escape(a.criterion)}")
+        # escape() the brackets too: "[met]" is valid Rich markup and would vanish.
+        out.print(escape(f"  [{a.status.value}] {a.criterion}"))
     out.print(escape(f.rationale))
     for c in f.citations:
         where = c.path + (f" p.{c.page}" if c.page else "")
-        out.print(f'  [{c.label}] {escape(where)} sha256 {c.doc_sha256[:12]}: "{escape(c.quote)}"')
+        out.print(escape(f'  [{c.label}] {where} sha256 {c.doc_sha256[:12]}: "{c.quote}"'))
     for d in decisions:
         out.print(
             f"  decision #{d.seq} {d.action.value} by {escape(d.reviewer)} at {d.at} {d.reason_code or ''} {escape(d.note)}"

@@ -111,6 +111,10 @@ def test_review_decide_verify_and_tamper(demo_ws: Workspace, tmp_path: Path) -> 
     assert code == 0 and len(printed) < len(fid)
     code, out, _ = run("-w", str(ws), "show", printed, "--json")
     assert code == 0 and json.loads(out)["finding"]["id"] == fid
+    statuses = [a["status"] for a in json.loads(out)["finding"]["assessments"]]
+    code, out, _ = run("-w", str(ws), "show", printed)
+    # Each criterion's status is printed in brackets ("[met]" is also Rich markup: it must show).
+    assert code == 0 and statuses and all(f"[{s}]" in out for s in statuses)
     code, out, _ = run("-w", str(ws), "decide", printed, "approve", "--json")
     assert (
         code == 0
