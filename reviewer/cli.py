@@ -316,8 +316,8 @@ def summary_table(findings: list[Any]) -> Table:
         ref = f.question.refs[0] if f.question.refs else None
         table.add_row(
             f.id[:width],
-            f.question.id,
-            ref.control if shared and ref else f.question.primary_ref(),
+            escape(f.question.id),  # questionnaire ids come from the sheet: no markup
+            escape(ref.control if shared and ref else f.question.primary_ref()),
             f.verdict.value,
             f"{f.confidence:.2f}",
             f.status.value,
@@ -344,7 +344,7 @@ def verdict_summary(findings: list[Any]) -> Table:
             continue
         v = r["verdicts"]
         table.add_row(
-            r["family"],
+            escape(r["family"]),  # "questionnaire: <sheet name>" comes from the workbook
             str(v["conformant"]),
             str(v["partial"]),
             str(v["nonconformity"]),
@@ -661,7 +661,10 @@ def batch(
         matched = [m for m in matches if m["bank_question"]]
         for m in matched:
             out.print(
-                f"  {m['sheet']} row {m['row']}: matched bank question {m['bank_question']} (similarity {m['score']:.2f})"
+                escape(
+                    f"  {m['sheet']} row {m['row']}: matched bank question {m['bank_question']}"
+                    f" (similarity {m['score']:.2f})"
+                )
             )
         answered = ", ".join(f"{k} {v}" for k, v in sorted(summary.answered.items())) or "none"
         out.print(
