@@ -815,15 +815,35 @@ def print_baseline(summary: dict[str, Any], changes: list[Any]) -> None:
 
 
 @app.command()
-def tui() -> None:
+def tui(
+    status: Annotated[str | None, typer.Option(help="Open on findings of this status.")] = None,
+    verdict: Annotated[str | None, typer.Option(help="Open on findings of this verdict.")] = None,
+    family: Annotated[
+        str | None, typer.Option(help="Open on this control family, e.g. A.15.1.")
+    ] = None,
+    flag: Annotated[
+        str | None, typer.Option(help="Open on findings with this flag (or 'any').")
+    ] = None,
+) -> None:
     """Open the review workbench: triage, approve, reject and edit findings."""
     with friendly_errors():
+        from reviewer.models import FindingStatus, Verdict
         from reviewer.tui.app import run_tui
+        from reviewer.tui.widgets.queue import Filters
 
+        filters = Filters(
+            status=FindingStatus(status).value if status else None,
+            verdict=Verdict.parse(verdict).value if verdict else None,
+            family=family,
+            flag=flag,
+        )
         ws = open_ws()
-        if not ws.current_findings():
+        current = ws.current_findings()
+        if not current:
             fail("no findings to review yet; run `reviewer review --bank iso27001-ai` first")
-        run_tui(ws.root)
+        if filters.active() and not any(filters.matches(f) for f in current):
+            fail(f"no findings match {filters.describe()} (the F key clears filters in the TUI)")
+        run_tui(ws.root, filters=filters)
 
 
 @app.command()

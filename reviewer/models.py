@@ -64,15 +64,6 @@ class CriterionStatus(StrEnum):
     no_evidence = "no_evidence"
 
 
-class FindingStatus(StrEnum):
-    draft = "draft"
-    approved = "approved"
-    rejected = "rejected"
-    edited = "edited"
-    stale = "stale"
-    failed = "failed"
-
-
 class _Named(StrEnum):
     """A value outside the enum is a ValueError that lists the valid ones."""
 
@@ -84,6 +75,15 @@ class _Named(StrEnum):
     @classmethod
     def _label(cls) -> str:
         return "".join(f" {c.lower()}" if c.isupper() else c for c in cls.__name__).strip()
+
+
+class FindingStatus(_Named):
+    draft = "draft"
+    approved = "approved"
+    rejected = "rejected"
+    edited = "edited"
+    stale = "stale"
+    failed = "failed"
 
 
 class DecisionAction(_Named):

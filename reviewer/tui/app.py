@@ -13,6 +13,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from reviewer.tui.screens.queue import QueueScreen, RedraftFn, redraft_with_review
+from reviewer.tui.widgets.queue import Filters
 from reviewer.workspace import Workspace
 
 
@@ -29,8 +30,10 @@ class ReviewerApp(App[None]):
         redraft: RedraftFn = redraft_with_review,
         owns_ws: bool = False,
         freeze_gc: bool = False,
+        filters: Filters | None = None,
     ) -> None:
         super().__init__()
+        self.filters = filters  # what the queue opens on (`reviewer tui --verdict ...`)
         self.ws = ws
         self.owns_ws = owns_ws  # close the workspace on exit only if we opened it
         # Only when the app owns the process (`reviewer tui`): see QueueScreen.load.
@@ -39,7 +42,7 @@ class ReviewerApp(App[None]):
         self.sub_title = ws.settings.reviewer_name()
 
     def get_default_screen(self) -> Screen[None]:
-        return QueueScreen(self.ws, redraft=self.redraft)
+        return QueueScreen(self.ws, redraft=self.redraft, filters=self.filters)
 
     @property
     def queue(self) -> QueueScreen:
@@ -61,17 +64,22 @@ class ReviewerApp(App[None]):
 
 
 def build_app(
-    workspace: Path | str | None = None, ws: Workspace | None = None, freeze_gc: bool = False
+    workspace: Path | str | None = None,
+    ws: Workspace | None = None,
+    freeze_gc: bool = False,
+    filters: Filters | None = None,
 ) -> ReviewerApp:
     """The app over `ws`, or over the workspace folder `workspace` (default: settings)."""
     if ws is not None:
-        return ReviewerApp(ws, freeze_gc=freeze_gc)
-    return ReviewerApp(Workspace.open(workspace), owns_ws=True, freeze_gc=freeze_gc)
+        return ReviewerApp(ws, freeze_gc=freeze_gc, filters=filters)
+    return ReviewerApp(
+        Workspace.open(workspace), owns_ws=True, freeze_gc=freeze_gc, filters=filters
+    )
 
 
-def run_tui(workspace: Path | str | None = None) -> None:
+def run_tui(workspace: Path | str | None = None, filters: Filters | None = None) -> None:
     """Open the review TUI on a workspace and return when the reviewer quits."""
-    app = build_app(workspace, freeze_gc=True)
+    app = build_app(workspace, freeze_gc=True, filters=filters)
     # Open and migrate the database before the screen takes over, so that a bad file is the
     # CLI's one-line error rather than a traceback inside the TUI.
     app.ws.findings.chain_head()

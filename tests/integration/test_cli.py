@@ -94,6 +94,8 @@ def test_review_decide_verify_and_tamper(demo_ws: Workspace, tmp_path: Path) -> 
     code, out, _ = run("-w", str(ws), "findings", "--verdict", "contradicted", "--json")
     expected = [f["id"] for f in findings if f["verdict"] == "nonconformity"]
     assert code == 0 and [f["id"] for f in json.loads(out)] == expected and expected
+    code, _, err = run("-w", str(ws), "tui", "--family", "A.99")
+    assert code == 1 and "no findings match family=A.99" in err  # refused before the screen
     code, out, _ = run("-w", str(ws), "findings", "--control", "A.15.1", "--json")
     expected = [
         f["id"]

@@ -157,3 +157,22 @@ def test_only_the_tui_process_freezes_the_loaded_findings(
 
     asyncio.run(main())
     assert calls == ([1] if freeze else [])
+
+
+def test_the_queue_opens_on_the_filters_it_is_given(workspace: Workspace) -> None:
+    """`reviewer tui --verdict ...`: the first screen already shows only the matching findings."""
+    current = workspace.current_findings()
+    verdict = current[0].verdict.value
+    expected = sum(f.verdict.value == verdict for f in current)
+    assert 0 < expected < len(current)
+    app = build_app(ws=workspace, filters=Filters(verdict=verdict))
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.queue.table.row_count == expected
+            await pilot.press("F")  # clears the filters, as for filters set in the TUI
+            await pilot.pause()
+            assert app.queue.table.row_count == len(current)
+
+    asyncio.run(main())

@@ -134,14 +134,19 @@ class QueueScreen(Screen[None]):
         ("ctrl+s", "save / apply in the edit and filter dialogs"),
     )
 
-    def __init__(self, ws: Workspace, redraft: RedraftFn = redraft_with_review) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        redraft: RedraftFn = redraft_with_review,
+        filters: Filters | None = None,
+    ) -> None:
         super().__init__()
         self.ws = ws
         self.redraft_fn = redraft
         self.findings: dict[str, Finding] = {}
         self.index = QueueIndex(self.findings)
         self.order: list[str] = []
-        self.filters = Filters()
+        self.filters = filters or Filters()
         self.sort = "queue"
         self.reverse = False
         self.armed: str | None = None  # finding id awaiting the confirming second `a`
