@@ -431,19 +431,29 @@ def findings(
         ),
     ] = None,
     question: Annotated[str | None, typer.Option(help="Only this question id.")] = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Also older drafts that a rerun replaced (kept with their decisions)."
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """List stored findings."""
-    from reviewer.findings_view import cites_control
-    from reviewer.models import Verdict
+    """List the current findings (the newest per question and source), filtered."""
+    from reviewer.findings_view import cites_control, current_findings
+    from reviewer.models import FindingStatus, Verdict
 
     with friendly_errors():
         wanted = {Verdict.parse(v) for v in verdict or []}
-        items = open_ws().findings.list_findings(status=status or None, question_id=question)
+        statuses = {FindingStatus(s) for s in status or []}
+        items = open_ws().findings.list_findings(question_id=question)
+        if not history:
+            items = current_findings(items)  # before the filters: a replaced draft is not current
         items = [
             f
             for f in items
-            if (not wanted or f.verdict in wanted)
+            if (not statuses or f.status in statuses)
+            and (not wanted or f.verdict in wanted)
             and (not control or any(cites_control(f, c) for c in control))
         ]
     if json_out:

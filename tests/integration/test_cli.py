@@ -167,3 +167,24 @@ def test_eval_against_a_baseline_gates_regressions(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{}")
     code, _, err = run(*args, "--baseline", str(tmp_path / "bad.json"))
     assert code == 2 and "bad.json" in err and "not an eval --out JSON" in err
+
+
+@pytest.mark.slow
+def test_findings_lists_current_drafts_unless_asked_for_history(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "policy.md").write_text(
+        "# Data policy\n\nTraining data is classified as Confidential before use.\n"
+    )
+    ws = str(tmp_path / "ws")
+    assert run("-w", ws, "ingest", str(docs))[0] == 0
+    question = "Is training data classified before use?"
+    for extra in ([], ["--fresh"]):  # the rerun replaces the first draft; both are kept
+        code, _, _ = run("-w", ws, "review", "--question", question, *extra)
+        assert code == 0
+    code, out, _ = run("-w", ws, "findings", "--json")
+    current = json.loads(out)
+    code, out, _ = run("-w", ws, "findings", "--all", "--json")
+    everything = json.loads(out)
+    assert len(current) == 1 and len(everything) == 2
+    assert current[0]["id"] == everything[-1]["id"]  # listed in the order they were saved
