@@ -598,7 +598,7 @@ def log_verify(json_out: JsonOpt = False) -> None:
     if json_out:
         emit_json(check.__dict__)
     elif check.ok:
-        out.print(f"ok: {check.count} decisions, chain head {check.head}")
+        out.print(f"ok: {check.count} decisions, chain head {check.head or '- (empty log)'}")
     else:
         err.print(
             f"[red]TAMPERED[/red]: first bad row #{check.first_bad_seq}: {escape(check.reason)}"
