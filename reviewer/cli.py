@@ -557,8 +557,10 @@ def config(json_out: JsonOpt = False) -> None:
     from reviewer.llm.factory import auto_backend
 
     with friendly_errors():
-        rows = setting_origins(state.workspace, workspace_flag=state.workspace is not None)
         settings = load_settings(state.workspace)
+        rows = setting_origins(
+            state.workspace, workspace_flag=state.workspace is not None, settings=settings
+        )
         files = [str(p) for p in config_files(state.workspace)]
     backend = settings.llm.backend
     auto = auto_backend(settings)

@@ -207,11 +207,14 @@ def _leaves(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def setting_origins(
-    workspace: str | Path | None = None, workspace_flag: bool = False
+    workspace: str | Path | None = None,
+    workspace_flag: bool = False,
+    settings: Settings | None = None,
 ) -> list[tuple[str, Any, str]]:
     """Every effective setting as (key, value, where it came from): "default", the reviewer.toml
-    that set it last, or the REVIEWER_* variable that overrides the files."""
-    settings = load_settings(workspace)
+    that set it last, or the REVIEWER_* variable that overrides the files. `settings` is what
+    `load_settings(workspace)` returned, when the caller has it already."""
+    settings = settings or load_settings(workspace)
     origins: dict[str, str] = {}
     for path in config_files(workspace):
         origins.update(dict.fromkeys(_leaves(_read_toml(path)), str(path)))

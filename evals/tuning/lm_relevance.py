@@ -16,13 +16,13 @@ any weight picked from this output is picked on dev.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from evals.tuning.devset import add_cache_options, cached_rows, dev_parser, drafters_for, load_dev
-from evals.tuning.score_stats import criterion_scores, separation
-from reviewer.evaluation.metrics import quotes_overlap
+from evals.tuning.score_stats import criterion_scores, gold_sentences, separation
 
 PROMPT = "Excerpt from a company document: {s}\nWhat this excerpt shows:"
 
@@ -68,10 +68,13 @@ def abstention_f1(pos: list[float], neg: list[float], bar: float) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def collect(args: Any) -> list[dict[str, Any]]:
+def signal_rows(
+    args: Any, key: str, signal: Callable[[list[str], str], list[float]]
+) -> list[dict[str, Any]]:
+    """Per dev item and criterion: the `--top` sentences' shipped z, `signal(sentences,
+    criterion)` stored under `key`, and which of them hold a gold quote."""
     devs = load_dev(args.gold, args.docs)
     drafters = drafters_for(devs)
-    lm = Likelihood()
     rows: list[dict[str, Any]] = []
     start = time.time()
     for n, dev in enumerate(devs, 1):
@@ -79,17 +82,13 @@ def collect(args: Any) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"id": dev.item.id, "verdict": dev.item.verdict.value, "crit": []}
         if sents:
             texts = [s.text for s in sents]
-            gold = [
-                i
-                for i, t in enumerate(texts)
-                if any(quotes_overlap(ev.quote, t) for ev in dev.item.evidence)
-            ]
+            gold = gold_sentences(dev, texts)
             for c in scored:
                 top = c.top(args.top)
                 row["crit"].append(
                     {
                         "z": [c.z(i) for i in top],
-                        "pmi": [pmi(lm, texts[i], c.criterion.text) for i in top],
+                        key: signal([texts[i] for i in top], c.criterion.text),
                         "gold": [i in gold for i in top],
                     }
                 )
@@ -97,6 +96,11 @@ def collect(args: Any) -> list[dict[str, Any]]:
         if n % 25 == 0:
             print(f"{n}/{len(devs)} items, {time.time() - start:.0f} s", flush=True)
     return rows
+
+
+def collect(args: Any) -> list[dict[str, Any]]:
+    lm = Likelihood()
+    return signal_rows(args, "pmi", lambda texts, crit: [pmi(lm, s, crit) for s in texts])
 
 
 def report(rows: list[dict[str, Any]], key: str = "pmi", label: str = "PMI") -> None:

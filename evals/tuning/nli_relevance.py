@@ -15,16 +15,13 @@ how often the gold sentence is ranked first. Dev items only.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from evals.tuning.devset import add_cache_options, cached_rows, dev_parser, drafters_for, load_dev
-from evals.tuning.lm_relevance import report
-from evals.tuning.score_stats import criterion_scores
-from reviewer.evaluation.metrics import quotes_overlap
+from evals.tuning.devset import add_cache_options, cached_rows, dev_parser
+from evals.tuning.lm_relevance import report, signal_rows
 
 
 class PairClassifier:
@@ -60,34 +57,8 @@ class PairClassifier:
 
 
 def collect(args: Any) -> list[dict[str, Any]]:
-    devs = load_dev(args.gold, args.docs)
-    drafters = drafters_for(devs)
     clf = PairClassifier(args.model)
-    rows: list[dict[str, Any]] = []
-    start = time.time()
-    for n, dev in enumerate(devs, 1):
-        sents, scored = criterion_scores(drafters[id(dev.ws)], dev)
-        row: dict[str, Any] = {"id": dev.item.id, "verdict": dev.item.verdict.value, "crit": []}
-        if sents:
-            texts = [s.text for s in sents]
-            gold = [
-                i
-                for i, t in enumerate(texts)
-                if any(quotes_overlap(ev.quote, t) for ev in dev.item.evidence)
-            ]
-            for c in scored:
-                top = c.top(args.top)
-                row["crit"].append(
-                    {
-                        "z": [c.z(i) for i in top],
-                        "nli": clf([(texts[i], c.criterion.text) for i in top]),
-                        "gold": [i in gold for i in top],
-                    }
-                )
-        rows.append(row)
-        if n % 50 == 0:
-            print(f"{n}/{len(devs)} items, {time.time() - start:.0f} s", flush=True)
-    return rows
+    return signal_rows(args, "nli", lambda texts, crit: clf([(s, crit) for s in texts]))
 
 
 def contradiction_view(rows: list[dict[str, Any]]) -> None:

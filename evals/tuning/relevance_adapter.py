@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 
 from evals.tuning.devset import dev_parser, drafters_for, load_dev
-from evals.tuning.score_stats import criterion_scores
-from reviewer.evaluation.metrics import quotes_overlap
+from evals.tuning.score_stats import criterion_scores, gold_sentences
 
 DIM = 384
 
@@ -32,11 +31,7 @@ def collect(args: Any) -> list[dict[str, Any]]:
     for dev in devs:
         sents, scored = criterion_scores(drafters[id(dev.ws)], dev)
         texts = [s.text for s in sents]
-        gold = {
-            i
-            for i, t in enumerate(texts)
-            if any(quotes_overlap(ev.quote, t) for ev in dev.item.evidence)
-        }
+        gold = gold_sentences(dev, texts)
         for c in scored:
             top = c.top(args.top)
             flags = np.array([i in gold for i in top])

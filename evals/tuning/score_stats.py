@@ -20,7 +20,7 @@ from reviewer.drafting.extractive import (
     content_words,
     weighted_coverage,
 )
-from reviewer.evaluation.metrics import auroc
+from reviewer.evaluation.metrics import auroc, quotes_overlap
 from reviewer.models import Criterion
 
 
@@ -77,6 +77,15 @@ def criterion_scores(
             )
         )
     return sents, out
+
+
+def gold_sentences(dev: DevItem, texts: list[str]) -> set[int]:
+    """Indices of the sentences that hold one of the item's gold quotes."""
+    return {
+        i
+        for i, t in enumerate(texts)
+        if any(quotes_overlap(ev.quote, t) for ev in dev.item.evidence)
+    }
 
 
 def separation(pos: list[float], neg: list[float]) -> str:
