@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import posixpath
 import re
 import warnings
 import zipfile
@@ -19,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from xml.etree import ElementTree
 
 from reviewer.batch.columns import (
     Columns,
@@ -227,11 +229,133 @@ def _load_xlsx(path: Path, data: bytes) -> tuple[Any, list[str]]:
             wb = load_workbook(io.BytesIO(data), data_only=False)
     except Exception as exc:  # openpyxl raises KeyError/ValueError/... on damaged parts
         raise BatchError(f"{name}: corrupt xlsx ({type(exc).__name__}: {_one_line(exc)})") from exc
-    for w in caught:
-        msg = str(w.message)
-        if "extension is not supported" in msg:
-            notes.append(f"{name}: {msg} in the filled copy (dropdowns stored there are not read)")
+    messages = [str(w.message) for w in caught]
+    lost_dv = X14_DV_WARNING in messages
+    if lost_dv and _recover_x14_validations(wb, data):
+        lost_dv = False
+    for msg in dict.fromkeys(messages):
+        if msg == X14_DV_WARNING:
+            if lost_dv:
+                notes.append(f"{name}: {msg} in the filled copy (its dropdowns are not read)")
+        elif "extension is not supported" in msg:
+            notes.append(f"{name}: {msg} in the filled copy")
     return wb, notes
+
+
+X14_DV_WARNING = "Data Validation extension is not supported and will be removed"
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+NS_XM = "http://schemas.microsoft.com/office/excel/2006/main"
+# x14:dataValidation carries the same attributes as a standard one; only these are kept.
+DV_ATTRS = (
+    "type",
+    "operator",
+    "allowBlank",
+    "showDropDown",
+    "showInputMessage",
+    "showErrorMessage",
+    "errorStyle",
+    "errorTitle",
+    "error",
+    "promptTitle",
+    "prompt",
+    "imeMode",
+)
+DV_BOOL_ATTRS = {"allowBlank", "showDropDown", "showInputMessage", "showErrorMessage"}
+
+
+def _part_target(base_part: str, target: str) -> str:
+    """Zip member name of a relationship target, relative to the part that owns the rels."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id -> zip member name for the relationships of `part`."""
+    rels_name = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    try:
+        root = ElementTree.fromstring(zf.read(rels_name))
+    except KeyError:
+        return {}
+    return {
+        rel.get("Id", ""): _part_target(part, rel.get("Target", ""))
+        for rel in root.iter(f"{{{NS_PKG_REL}}}Relationship")
+        if rel.get("TargetMode") != "External"
+    }
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip member of its XML, following the package and workbook relationships."""
+    root = ElementTree.fromstring(zf.read("_rels/.rels"))
+    workbook = next(
+        (
+            _part_target("", rel.get("Target", ""))
+            for rel in root.iter(f"{{{NS_PKG_REL}}}Relationship")
+            if rel.get("Type", "").endswith("/officeDocument")
+        ),
+        "xl/workbook.xml",
+    )
+    targets = _rels(zf, workbook)
+    sheets = ElementTree.fromstring(zf.read(workbook)).iter(f"{{{NS_MAIN}}}sheet")
+    return {
+        s.get("name", ""): targets[s.get(f"{{{NS_REL}}}id", "")]
+        for s in sheets
+        if s.get(f"{{{NS_REL}}}id", "") in targets
+    }
+
+
+def _x14_validations(xml: bytes) -> list[Any]:
+    """The x14:dataValidation elements of one sheet as openpyxl DataValidations."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    found = []
+    for _, el in ElementTree.iterparse(io.BytesIO(xml)):
+        if el.tag != f"{{{NS_X14}}}dataValidation":
+            if el.tag == f"{{{NS_MAIN}}}row":
+                el.clear()  # cell data is not needed here; keep memory flat on big sheets
+            continue
+        kwargs: dict[str, Any] = {}
+        for attr in DV_ATTRS:
+            value = el.get(attr)
+            if value is not None:
+                kwargs[attr] = value in ("1", "true") if attr in DV_BOOL_ATTRS else value
+        for tag in ("formula1", "formula2"):
+            f = el.find(f"{{{NS_X14}}}{tag}/{{{NS_XM}}}f")
+            if f is not None and f.text:
+                kwargs[tag] = f.text
+        sqref = el.findtext(f"{{{NS_XM}}}sqref") or ""
+        sqref = COL_ONLY_RE.sub(rb"\g<1>1:\g<2>1048576", sqref.encode()).decode()
+        if sqref.strip():
+            found.append(DataValidation(sqref=sqref, **kwargs))
+    return found
+
+
+def _recover_x14_validations(wb: Any, data: bytes) -> bool:
+    """Add the Excel 2010 (x14) validations openpyxl dropped back onto their sheets.
+
+    Excel stores a dropdown whose list lives on another sheet in the worksheet's extLst, which
+    openpyxl does not read. Re-adding it as a standard validation lets the answer column see its
+    dropdown and keeps the dropdown in the filled copy. False when the XML could not be read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for sheet_name, part in _sheet_parts(zf).items():
+                if sheet_name not in wb.sheetnames or part not in zf.namelist():
+                    continue
+                xml = zf.read(part)
+                if NS_X14.encode() not in xml:
+                    continue
+                ws = wb[sheet_name]
+                if not hasattr(ws, "add_data_validation"):
+                    continue  # a chartsheet
+                for dv in _x14_validations(xml):
+                    ws.add_data_validation(dv)
+    except (KeyError, ElementTree.ParseError, ValueError, TypeError):
+        return False
+    return True
 
 
 WHOLE_COL_RE = re.compile(rb'(sqref="[^"]*")')

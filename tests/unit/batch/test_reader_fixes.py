@@ -1,0 +1,141 @@
+"""Reader fixes from the batch audit: each test builds its own workbook or CSV in tmp_path."""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+
+from reviewer.batch.reader import load_questionnaire
+
+QUESTIONS = [
+    "Do you classify every dataset used to train or evaluate models?",
+    "Do you test models against adversarial examples before each release?",
+    "Are prompts logged from production models given a retention period?",
+    "Is access to model weights restricted to named engineers?",
+    "Are third-party model providers assessed before onboarding?",
+    "Do you keep an inventory of every model in production?",
+    "Is there a documented process for retiring a model?",
+]
+COMPLIANCE = ["Compliant", "Non-compliant", "Partially compliant", "Not applicable"]
+
+
+def _save(wb: Workbook, path: Path) -> Path:
+    wb.save(path)
+    return path
+
+
+# ---- 1. Excel 2010 (x14) dropdowns ----------------------------------------------------------
+
+X14_EXT = (
+    '<extLst><ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:dataValidation type="list" allowBlank="1" showInputMessage="1" showErrorMessage="1">'
+    "<x14:formula1><xm:f>{formula}</xm:f></x14:formula1><xm:sqref>{sqref}</xm:sqref>"
+    "</x14:dataValidation></x14:dataValidations></ext></extLst>"
+)
+
+
+def _inject_x14(path: Path, sheet: str, formula: str, sqref: str) -> None:
+    """Add an x14 list validation to `sheet`, as Excel writes cross-sheet dropdowns."""
+    with zipfile.ZipFile(path) as zf:
+        members = [(info, zf.read(info)) for info in zf.infolist()]
+    wb = load_workbook(path)
+    part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"  # openpyxl's own naming
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, body in members:
+            if info.filename == part:
+                ext = X14_EXT.format(formula=formula, sqref=sqref).encode()
+                body = body.replace(b"</worksheet>", ext + b"</worksheet>")
+            zf.writestr(info, body)
+    path.write_bytes(out.getvalue())
+
+
+def _x14_workbook(tmp_path: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Questions"
+    ws.append(["No.", "Question", "Response"])
+    for i, q in enumerate(QUESTIONS[:4], 1):
+        ws.append([f"Q{i}", q, None])
+    lists = wb.create_sheet("Lists")
+    for i, v in enumerate(COMPLIANCE, 1):
+        lists.cell(row=i, column=1, value=v)
+    lists.sheet_state = "hidden"
+    path = _save(wb, tmp_path / "x14.xlsx")
+    _inject_x14(path, "Questions", "Lists!$A$1:$A$4", "C2:C5")
+    return path
+
+
+def test_x14_dropdown_is_read_and_kept_in_the_copy(tmp_path: Path) -> None:
+    path = _x14_workbook(tmp_path)
+    loaded = load_questionnaire(path)
+    layout = loaded.layouts[0]
+    assert layout.answer_col == 3
+    assert layout.dropdown == COMPLIANCE
+    assert not any("Data Validation extension" in n for n in loaded.notes)
+
+    out = tmp_path / "out.xlsx"
+    loaded.workbook.save(out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a standard validation now: no extension warning
+        saved = load_workbook(out)["Questions"]
+    dvs = [(dv.type, dv.formula1, str(dv.sqref)) for dv in saved.data_validations.dataValidation]
+    assert dvs == [("list", "Lists!$A$1:$A$4", "C2:C5")]
+    dv = saved.data_validations.dataValidation[0]
+    assert dv.allow_blank and dv.showErrorMessage
+
+
+def test_other_unsupported_extensions_still_get_a_note(tmp_path: Path) -> None:
+    path = _x14_workbook(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        members = [(info, zf.read(info)) for info in zf.infolist()]
+    sparkline = (
+        b'<ext uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" '
+        b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        b"<x14:sparklineGroups/></ext></extLst>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for info, body in members:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"</extLst>", sparkline)
+            zf.writestr(info, body)
+    path.write_bytes(out.getvalue())
+    loaded = load_questionnaire(path)
+    assert loaded.layouts[0].dropdown == COMPLIANCE
+    assert [n for n in loaded.notes if "extension" in n] == [
+        "x14.xlsx: Sparkline Group extension is not supported and will be removed in the "
+        "filled copy"
+    ]
+
+
+def test_x14_sheet_found_through_the_workbook_rels(tmp_path: Path) -> None:
+    """Excel-style relative targets and part names that do not follow the sheet order."""
+    path = _x14_workbook(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        members = [(info.filename, zf.read(info)) for info in zf.infolist()]
+    # Swap the two sheets' part names and make the targets relative, as Excel writes them.
+    renames = {
+        "xl/worksheets/sheet1.xml": "xl/worksheets/b.xml",
+        "xl/worksheets/sheet2.xml": "xl/worksheets/a.xml",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, body in members:
+            for old, new in renames.items():
+                if name == "[Content_Types].xml":
+                    body = body.replace(f'"/{old}"'.encode(), f'"/{new}"'.encode())
+                else:
+                    body = body.replace(f'"/{old}"'.encode(), f'"{new[3:]}"'.encode())
+            zf.writestr(renames.get(name, name), body)
+    path.write_bytes(out.getvalue())
+    loaded = load_questionnaire(path)
+    assert loaded.layouts[0].sheet == "Questions"
+    assert loaded.layouts[0].dropdown == COMPLIANCE
+    assert loaded.workbook["Lists"].data_validations.dataValidation == []
