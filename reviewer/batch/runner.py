@@ -14,7 +14,7 @@ from pathlib import Path
 from reviewer.batch.reader import BatchError, QuestionRow, load_questionnaire
 from reviewer.batch.writer import FilledCopy, check_output, fill_failed, fill_row
 from reviewer.config import BatchSettings
-from reviewer.models import Finding
+from reviewer.models import Decision, Finding
 
 MIN_SAVE_EVERY = 50
 SAVES_PER_RUN = 10
@@ -54,6 +54,7 @@ def run_batch(
     approved_only: bool = False,
     settings: BatchSettings | None = None,
     progress: Callable[[int, int], None] | None = None,
+    decisions_of: Callable[[Finding], list[Decision]] | None = None,
 ) -> BatchSummary:
     """Answer every question row of `path` and write a filled copy to `out` (never `path`)."""
     settings = settings or BatchSettings()
@@ -78,8 +79,14 @@ def run_batch(
     name = path.name
     try:
         for i, row in enumerate(loaded.rows, start=1):
-            if doc.existing_answer(row) is not None:
+            kept = doc.existing_answer(row)
+            if kept is not None:
                 summary.skipped += 1
+                if doc.off_list(row, kept):
+                    summary.errors.append(
+                        f"{_where(row, name)}: kept the answer already there ({kept!r}), "
+                        "which is not one of the dropdown's values"
+                    )
             else:
                 finding: Finding | None
                 try:
@@ -94,7 +101,8 @@ def run_batch(
                     summary.errors.append(f"{_where(row, name)}: drafting failed ({msg})")
                     fill_failed(doc, row, msg)
                 else:
-                    outcome = fill_row(doc, row, finding, settings, approved_only)
+                    decisions = decisions_of(finding) if decisions_of else []
+                    outcome = fill_row(doc, row, finding, settings, approved_only, decisions)
                     if outcome.value is not None and outcome.verdict is not None:
                         key = outcome.verdict.value
                         summary.answered[key] = summary.answered.get(key, 0) + 1

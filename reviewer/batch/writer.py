@@ -32,7 +32,7 @@ from reviewer.batch.dropdowns import INSUFFICIENT_NOTE, map_verdict
 from reviewer.batch.reader import CSV_SUFFIXES, BatchError, Loaded, QuestionRow, SheetLayout
 from reviewer.config import BatchSettings
 from reviewer.fileio import atomic_write
-from reviewer.models import Citation, Finding, FindingStatus, Verdict
+from reviewer.models import Citation, Decision, DecisionAction, Finding, FindingStatus, Verdict
 
 EXCEL_CELL_LIMIT = 32_000  # Excel refuses more than 32,767 characters in a cell
 QUOTE_LIMIT = 300
@@ -216,9 +216,12 @@ class FilledCopy:
         text = self.get(row.sheet, row.row, layout.answer_col)
         if not text or PLACEHOLDER_RE.match(text):
             return None
-        if layout.dropdown and text.lower() not in {v.lower() for v in layout.dropdown}:
-            return None
-        return text
+        return text  # someone's answer, even one outside the dropdown ("TBD", "Yes, see DOC-12")
+
+    def off_list(self, row: QuestionRow, text: str) -> bool:
+        """The kept answer is not one of the cell's dropdown values."""
+        allowed = self.layouts[row.sheet].dropdown
+        return bool(allowed) and text.lower() not in {v.lower() for v in allowed or []}
 
     # -- save --------------------------------------------------------------------------------
 
@@ -242,40 +245,97 @@ def _note_then(note: str, text: str) -> str:
     return f"{note}\n\n{text}" if text else note
 
 
+def _latest(decisions: list[Decision], action: DecisionAction) -> Decision | None:
+    found = [d for d in decisions if d.action is action]
+    return found[-1] if found else None
+
+
+def reviewer_note(finding: Finding, decisions: list[Decision]) -> str | None:
+    """What a reviewer decided about a rejected or edited answer, for the comment cell."""
+    if finding.status is FindingStatus.rejected:
+        d = _latest(decisions, DecisionAction.reject)
+        who = d.reviewer if d else "a reviewer"
+        why = f" ({d.reason_code.value.replace('_', ' ')})" if d and d.reason_code else ""
+        said = f": {d.note.strip().rstrip('.')}" if d and d.note.strip() else ""
+        return f"No answer: the drafted answer was rejected by {who}{why}{said}"
+    if finding.status is FindingStatus.edited:
+        d = _latest(decisions, DecisionAction.edit)
+        if d is None:
+            return "Edited by a reviewer"
+        before, after = d.before.get("verdict"), d.after.get("verdict")
+        said = f": {d.note.strip().rstrip('.')}" if d.note.strip() else ""
+        if before != after:
+            return f"Verdict set to {after} by {d.reviewer} (drafted: {before}){said}"
+        return f"Rationale edited by {d.reviewer}{said}"
+    return None
+
+
+def _rationale_edited(decisions: list[Decision]) -> bool:
+    d = _latest(decisions, DecisionAction.edit)
+    return d is not None and d.before.get("rationale") != d.after.get("rationale")
+
+
+def _append(doc: FilledCopy, layout: SheetLayout, sheet: str, r: int, col: int, text: str) -> None:
+    """Add our text under what the cell holds (a vendor's own note stays first), once: a rerun
+    over a filled copy does not repeat it."""
+    before = doc.get(sheet, r, col)
+    if before and text in before:
+        return
+    wrap = doc.added(layout, col)  # restyle only the columns we created
+    doc.put(sheet, r, col, f"{before}\n\n{text}" if before else text, wrap=wrap)
+
+
 def fill_row(
     doc: FilledCopy,
     row: QuestionRow,
     finding: Finding,
     settings: BatchSettings,
     approved_only: bool = False,
+    decisions: list[Decision] | None = None,
 ) -> RowOutcome:
-    """Write one finding into its row: answer, comment, evidence, confidence, status."""
+    """Write one finding into its row: answer, comment, evidence, confidence, status.
+
+    A rejected answer is not written; the comment says who rejected it and why. An edited one
+    is written as the reviewer left it, and the comment says what they changed.
+    """
     layout = doc.layouts[row.sheet]
     sheet, r = row.sheet, row.row
+    decisions = decisions or []
     doc.put(sheet, r, layout.status_col, finding.status.value)
     if approved_only and finding.status not in APPROVED:
-        return RowOutcome(None, finding.verdict, f"status {finding.status.value}, not approved")
+        unapproved = (
+            f"Not written: this answer is {finding.status.value}, not approved "
+            "(--approved-only); review it with `reviewer tui`"
+        )
+        _append(doc, layout, sheet, r, layout.comment_col, unapproved)
+        return RowOutcome(None, finding.verdict, unapproved)
+    decided = reviewer_note(finding, decisions)
+    if finding.status is FindingStatus.rejected:
+        assert decided is not None
+        _append(doc, layout, sheet, r, layout.comment_col, decided)
+        return RowOutcome(None, None, decided)
     verified = [c for c in finding.citations if c.verified]
     value, reason = map_verdict(finding.verdict, layout.dropdown, settings)
-    if finding.verdict is not Verdict.insufficient_evidence and not verified:
+    by_reviewer = finding.status is FindingStatus.edited
+    if finding.verdict is not Verdict.insufficient_evidence and not verified and not by_reviewer:
         value = None
         reason = f"No answer: the drafted verdict '{finding.verdict}' has no verified citation"
     if value is None and finding.verdict is Verdict.insufficient_evidence:
         reason = reason or INSUFFICIENT_NOTE
     comment = clean_rationale(finding.rationale, {c.label for c in verified})
-    if reason:
-        comment = _note_then(reason, comment)
+    if decided and not _rationale_edited(decisions):
+        comment = f"Drafted rationale: {comment}"
+    for note in (reason, decided):
+        if note:
+            comment = _note_then(note, comment)
     if value is not None:
         doc.put(sheet, r, layout.answer_col, value)
     for col, text in (
         (layout.comment_col, comment),
         (layout.evidence_col, format_evidence(verified)),
     ):
-        if not text:
-            continue
-        before = doc.get(sheet, r, col)  # a vendor's own note stays first
-        wrap = doc.added(layout, col)  # restyle only the columns we created
-        doc.put(sheet, r, col, f"{before}\n\n{text}" if before else text, wrap=wrap)
+        if text:
+            _append(doc, layout, sheet, r, col, text)
     doc.put(sheet, r, layout.confidence_col, round(float(finding.confidence), 2))
     if doc.loaded.table is None:
         cell = doc.loaded.workbook[sheet].cell(row=r, column=layout.confidence_col)

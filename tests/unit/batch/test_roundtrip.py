@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from reviewer.batch.reader import QuestionRow, read_questionnaire
 from reviewer.batch.runner import run_batch
 from reviewer.config import BatchSettings
-from reviewer.models import Finding, FindingStatus, Verdict
+from reviewer.models import Decision, DecisionAction, Finding, FindingStatus, RejectReason, Verdict
 
 EXPECTED = {
     Verdict.conformant: "Yes",
@@ -225,7 +225,8 @@ def test_approved_only_leaves_drafts_blank_but_writes_status(sample_xlsx: Path, 
         assert ws.cell(row=row.row, column=lay.answer_col).value == ("Yes" if approved else None)
         assert ws.cell(row=row.row, column=lay.status_col).value == status.value
         if not approved:
-            assert ws.cell(row=row.row, column=lay.comment_col).value is None
+            comment = ws.cell(row=row.row, column=lay.comment_col).value
+            assert comment.startswith(f"Not written: this answer is {status.value}, not approved")
     assert summary.answered["conformant"] + summary.blank == len(rows)
     assert summary.blank == sum(statuses[r.row % 4] in statuses[2:] for r in rows)
 
@@ -288,3 +289,102 @@ def test_existing_answers_in_the_input_are_kept(sample_xlsx: Path, tmp_path: Pat
     assert summary.skipped == 1
     ws = load_workbook(summary.out)[SHEET]
     assert ws["C6"].value == "No" and ws["C7"].value == "Yes"
+
+
+def test_human_answers_outside_the_dropdown_are_kept_with_a_note(
+    sample_xlsx: Path, tmp_path: Path, h
+) -> None:
+    wb = load_workbook(sample_xlsx)
+    wb[SHEET]["C6"] = "Yes, see DOC-12"
+    wb[SHEET]["C7"] = "TBD"
+    wb[SHEET]["C8"] = '=IF(1=1,"Yes","No")'
+    src = tmp_path / "human.xlsx"
+    wb.save(src)
+    called: list[int] = []
+
+    def answer(row: QuestionRow) -> Finding:
+        called.append(row.row)
+        return h.make_finding(row, Verdict.nonconformity)
+
+    summary = run_batch(src, answer=answer, done=_never)
+    assert not {6, 7, 8} & set(called)
+    ws = load_workbook(summary.out)[SHEET]
+    assert ws["C6"].value == "Yes, see DOC-12" and ws["C7"].value == "TBD"
+    assert ws["C8"].value == '=IF(1=1,"Yes","No")'
+    notes = [e for e in summary.errors if "kept the answer already there" in e]
+    assert len(notes) == 3 and "row 7" in notes[1] and "'TBD'" in notes[1]
+
+
+def _decision(action: DecisionAction, finding: Finding, **kw) -> Decision:
+    before = {"status": "draft", "verdict": finding.verdict.value, "rationale": finding.rationale}
+    after = {**before, **kw.pop("after", {})}
+    return Decision(
+        finding_id=finding.id, reviewer="c.ciso", action=action, before=before, after=after, **kw
+    )
+
+
+def test_rejected_and_edited_answers_say_what_the_reviewer_decided(sample_xlsx: Path, h) -> None:
+    layouts, rows = read_questionnaire(sample_xlsx)
+    rejected, edited = rows[0].row, rows[1].row
+    drafted: dict[int, Finding] = {}
+
+    def answer(row: QuestionRow) -> Finding:
+        status = {rejected: FindingStatus.rejected, edited: FindingStatus.edited}.get(
+            row.row, FindingStatus.draft
+        )
+        verdict = Verdict.nonconformity if row.row == edited else Verdict.conformant
+        f = h.make_finding(row, verdict, status=status, rationale="Every criterion is met [E1].")
+        drafted[row.row] = f
+        return f
+
+    def decisions_of(f: Finding) -> list[Decision]:
+        if f.status is FindingStatus.rejected:
+            return [
+                _decision(
+                    DecisionAction.reject,
+                    f,
+                    reason_code=RejectReason.wrong_verdict,
+                    note="policy only, not practice",
+                )
+            ]
+        if f.status is FindingStatus.edited:
+            # the reviewer turned a drafted conformant into nonconformity, rationale untouched
+            d = _decision(DecisionAction.edit, f, after={"verdict": "nonconformity"})
+            d.before["verdict"] = "conformant"
+            return [d]
+        return []
+
+    summary = run_batch(sample_xlsx, answer=answer, done=_never, decisions_of=decisions_of)
+    ws = load_workbook(summary.out)[SHEET]
+    lay = layouts[0]
+    cell = lambda r, c: ws.cell(row=r, column=c).value  # noqa: E731
+    assert cell(rejected, lay.answer_col) is None
+    assert cell(rejected, lay.comment_col) == (
+        "No answer: the drafted answer was rejected by c.ciso (wrong verdict): "
+        "policy only, not practice"
+    )
+    assert not cell(rejected, lay.evidence_col)
+    assert cell(edited, lay.answer_col) == "No"
+    comment = cell(edited, lay.comment_col)
+    assert comment.startswith("Verdict set to nonconformity by c.ciso (drafted: conformant)")
+    assert "Drafted rationale: Every criterion is met [E1]." in comment
+    assert summary.blank >= 1 and "nonconformity" in summary.answered
+
+
+def test_rerun_over_its_own_output_does_not_repeat_comments(
+    sample_xlsx: Path, tmp_path: Path, h
+) -> None:
+    first = run_batch(
+        sample_xlsx,
+        answer=lambda r: h.make_finding(r, Verdict.insufficient_evidence),
+        done=_never,
+        out=tmp_path / "once.xlsx",
+    )
+    again = run_batch(
+        first.out,
+        answer=lambda r: h.make_finding(r, Verdict.insufficient_evidence),
+        done=_never,
+        out=tmp_path / "twice.xlsx",
+    )
+    once, twice = load_workbook(first.out)[SHEET], load_workbook(again.out)[SHEET]
+    assert once["D6"].value and twice["D6"].value == once["D6"].value
