@@ -644,9 +644,19 @@ def batch(
     approved_only: Annotated[
         bool, typer.Option(help="Write only answers a reviewer approved.")
     ] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option(help="Draft every row again instead of reusing answers stored earlier."),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Pre-fill a questionnaire from the evidence; resumable, never modifies the input."""
+    """Pre-fill a questionnaire from the evidence; resumable, never modifies the input.
+
+    A rerun reuses the stored answer (and the reviewers' decisions) of every question whose
+    text, evidence and drafter are unchanged, so a killed run resumes and an edited copy of the
+    questionnaire keeps its approvals; rows whose evidence changed are drafted again.
+    """
+    reached = [0, 0]
     with friendly_errors():
         ws = open_ws()
         if not ws.documents():
@@ -655,18 +665,29 @@ def batch(
             task = progress.add_task("batch", total=None, item="rows")
 
             def tick(done: int, total: int) -> None:
+                reached[:] = [done, total]
                 progress.update(task, completed=done, total=total)
 
-            summary, matches = ws.batch(
-                file,
-                drafter=drafter,
-                out=out_path,
-                sheet=sheet,
-                question_col=question_col,
-                answer_col=answer_col,
-                approved_only=approved_only,
-                progress=tick,
-            )
+            try:
+                summary, matches = ws.batch(
+                    file,
+                    drafter=drafter,
+                    out=out_path,
+                    sheet=sheet,
+                    question_col=question_col,
+                    answer_col=answer_col,
+                    approved_only=approved_only,
+                    fresh=fresh,
+                    progress=tick,
+                )
+            except KeyboardInterrupt:
+                if reached[1]:
+                    err.print(
+                        f"interrupted after {reached[0]} of {reached[1]} rows: the filled copy "
+                        "holds only those; run the same command again to finish (answers "
+                        "already drafted are reused)"
+                    )
+                raise
     if json_out:
         emit_json({**summary.__dict__, "out": str(summary.out), "matches": matches})
     else:
@@ -681,7 +702,8 @@ def batch(
         answered = ", ".join(f"{k} {v}" for k, v in sorted(summary.answered.items())) or "none"
         out.print(
             f"{summary.total} question rows: answered ({answered}), {summary.blank} blank with a reason, "
-            f"{summary.failed} failed, {summary.skipped} skipped, {summary.resumed} resumed; "
+            f"{summary.failed} failed, {summary.skipped} skipped, "
+            f"{summary.resumed} reused from earlier runs; "
             f"{len(matched)} matched a bank question"
         )
         for e in summary.errors:

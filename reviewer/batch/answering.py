@@ -4,7 +4,13 @@ A row close enough to a bank question (cosine similarity of MiniLM embeddings at
 `batch.match_threshold`) borrows that question's criteria, control refs and retrieval hints,
 so its answer is checked against the same criteria as a bank review; otherwise it is answered
 as an ad-hoc question. Every answer is stored as a finding whose source names the
-questionnaire's sha256, sheet and row, which is also what a rerun resumes from.
+questionnaire's sha256, sheet and row.
+
+A rerun reuses a stored finding when its cache key matches: the same question text and criteria,
+the same retrieved evidence and the same drafter. So a killed run resumes, an edited copy of the
+questionnaire (a row added, a typo fixed elsewhere) keeps the answers and the reviewers'
+decisions of every unchanged question, and a row whose evidence changed since (a document
+ingested, replaced or forgotten) is drafted again. `fresh=True` drafts every row again.
 """
 
 from __future__ import annotations
@@ -17,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from reviewer.batch.reader import QuestionRow
+from reviewer.batch.reader import BatchError, QuestionRow
 from reviewer.batch.runner import BatchSummary, run_batch
-from reviewer.models import Finding, FindingStatus, Question
+from reviewer.models import Evidence, Finding, FindingStatus, Question
 
 if TYPE_CHECKING:
     from reviewer.workspace import Workspace
@@ -50,11 +56,32 @@ class BankMatcher:
         return (self.questions[best] if score >= self.threshold else None), score
 
 
-def question_for_row(row: QuestionRow, matched: Question | None, file_sha: str) -> Question:
+def question_for_row(row: QuestionRow, matched: Question | None) -> Question:
+    """The question a row asks. An ad-hoc id hashes the question's words, not the file or the
+    row, so the same question keeps its stored answer when the questionnaire is edited."""
     if matched is not None:
         return matched.model_copy(update={"text": row.text})
-    qid = "q-" + hashlib.sha1(f"{file_sha}:{row.sheet}:{row.row}".encode()).hexdigest()[:10]
+    words = " ".join(row.text.lower().split())
+    qid = "q-" + hashlib.sha1(words.encode()).hexdigest()[:10]
     return Question(id=qid, text=row.text, family=f"questionnaire: {row.sheet}")
+
+
+@dataclass
+class Prepared:
+    question: Question
+    evidence: list[Evidence]
+    key: str
+    matched: Question | None
+    score: float
+
+
+def _file_sha(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError as exc:
+        raise BatchError(f"{path}: file not found") from exc
+    except OSError as exc:
+        raise BatchError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
 def batch_questionnaire(
@@ -67,46 +94,45 @@ def batch_questionnaire(
     question_col: str | None = None,
     answer_col: str | None = None,
     approved_only: bool = False,
+    fresh: bool = False,
     progress: Callable[[int, int], None] | None = None,
     on_match: Callable[[QuestionRow, Question | None, float], None] | None = None,
 ) -> tuple[BatchSummary, list[dict[str, Any]]]:
-    """Pre-fill a questionnaire; returns the summary and one match record per answered row."""
+    """Pre-fill a questionnaire; returns the summary and one match record per question row."""
     import uuid
 
+    from reviewer.drafting.finalize import cache_key
     from reviewer.models import Run
 
+    path = Path(path)
+    file_sha = _file_sha(path)
     d = ws.drafter(drafter)
     matcher = BankMatcher(ws, ws.settings.batch.match_threshold)
     store = ws.findings
-    file_sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     run = Run(
-        id="b" + uuid.uuid4().hex[:11], kind="batch", drafter=d.name, params={"file": str(path)}
+        id="b" + uuid.uuid4().hex[:11],
+        kind="batch",
+        drafter=d.name,
+        params={"file": str(path), "fresh": fresh},
     )
     store.start_run(run)
     matches: list[dict[str, Any]] = []
+    prepared: dict[tuple[str, int], Prepared] = {}
 
-    def source(row: QuestionRow, matched: Question | None, score: float) -> dict[str, Any]:
+    def source(row: QuestionRow, p: Prepared) -> dict[str, Any]:
         return {
             "kind": "questionnaire",
             "key": row.source_key,
-            "file": Path(path).name,
+            "file": path.name,
             "sha256": file_sha,
             "sheet": row.sheet,
             "row": row.row,
             "section": row.section,
-            "bank_match": matched.id if matched else None,
-            "match_score": round(score, 3),
+            "bank_match": p.matched.id if p.matched else None,
+            "match_score": round(p.score, 3),
         }
 
-    def done(row: QuestionRow) -> Finding | None:
-        found = [
-            f
-            for f in store.list_findings(source_key=row.source_key)
-            if f.status != FindingStatus.failed
-        ]
-        return found[-1] if found else None
-
-    def answer(row: QuestionRow) -> Finding:
+    def prepare(row: QuestionRow) -> Prepared:
         matched, score = matcher.match(row.text)
         matches.append(
             {
@@ -118,9 +144,20 @@ def batch_questionnaire(
         )
         if on_match:
             on_match(row, matched, score)
-        q = question_for_row(row, matched, file_sha)
+        q = question_for_row(row, matched)
         evidence = ws.retrieve(q)
-        f = ws.draft(q, evidence, d, run_id=run.id, source=source(row, matched, score))
+        return Prepared(q, evidence, cache_key(q, evidence, d.describe()), matched, score)
+
+    def done(row: QuestionRow) -> Finding | None:
+        p = prepared[(row.sheet, row.row)] = prepare(row)
+        if fresh:
+            return None
+        cached = store.find_cached(p.key)
+        return cached if cached is not None and cached.status != FindingStatus.stale else None
+
+    def answer(row: QuestionRow) -> Finding:
+        p = prepared.pop((row.sheet, row.row), None) or prepare(row)
+        f = ws.draft(p.question, p.evidence, d, run_id=run.id, source=source(row, p))
         store.save_finding(f)
         return f
 
@@ -136,6 +173,7 @@ def batch_questionnaire(
             approved_only=approved_only,
             settings=ws.settings.batch,
             progress=progress,
+            decisions_of=lambda f: store.decisions(f.id),
         )
     finally:
         store.finish_run(run.id)
