@@ -119,6 +119,23 @@ def list_validated_columns(ws: Any, rows: Iterable[int]) -> set[int]:
     return found
 
 
+def column_validations(ws: Any, col: int) -> list[tuple[int, int, Any]]:
+    """(first row, last row, validation) for each list-validated range that covers column `col`."""
+    spans: list[tuple[int, int, Any]] = []
+    for dv in ws.data_validations.dataValidation:
+        if dv.type != "list":
+            continue
+        for part in str(dv.sqref).split():
+            try:
+                min_col, min_row, max_col, max_row = range_boundaries(part)
+            except ValueError:
+                continue
+            if min_col is not None and not min_col <= col <= (max_col or min_col):
+                continue
+            spans.append((min_row or 1, max_row or 1_048_576, dv))
+    return spans
+
+
 def _range_values(wb: Any, sheet_name: str, ref: str) -> list[str] | None:
     if sheet_name not in wb.sheetnames:
         return None

@@ -31,7 +31,12 @@ from reviewer.batch.columns import (
     letter,
     row_texts,
 )
-from reviewer.batch.dropdowns import list_validated_columns, list_validation, resolve_list
+from reviewer.batch.dropdowns import (
+    column_validations,
+    list_validated_columns,
+    list_validation,
+    resolve_list,
+)
 
 XLSX_SUFFIXES = {".xlsx"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -69,8 +74,17 @@ class SheetLayout:
     confidence_col: int
     status_col: int
     added_cols: list[str]  # headers of the columns the writer appends
-    dropdown: list[str] | None  # allowed answers; [] = a list validation we could not resolve
+    # Allowed answers of the answer column (the list covering most question rows); [] = a list
+    # validation we could not resolve. Per-row lists: see `dropdown_for`.
+    dropdown: list[str] | None
     skipped: list[str] = field(default_factory=list)  # rows left out (formula/number questions)
+    # Each question row's own dropdown when the answer column has one there; a column may carry
+    # different lists on different rows.
+    row_dropdowns: dict[int, list[str]] = field(default_factory=dict)
+
+    def dropdown_for(self, row: int) -> list[str] | None:
+        """Allowed answers for one sheet row: its own dropdown, else the column's."""
+        return self.row_dropdowns.get(row, self.dropdown)
 
 
 @dataclass
@@ -527,6 +541,38 @@ def _layout(
     )
 
 
+def _read_dropdowns(
+    wb: Any, ws: Any, layout: SheetLayout, rows: list[QuestionRow], label: str
+) -> list[str]:
+    """Fill the layout's column and per-row dropdowns; notes for lists that cannot be read."""
+    acol = layout.answer_col
+    resolved: dict[str, list[str]] = {}
+    notes: list[str] = []
+
+    def values(dv: Any) -> list[str]:
+        formula = str(dv.formula1)
+        if formula not in resolved:
+            got = resolve_list(wb, ws, dv.formula1)
+            if got is None:
+                notes.append(
+                    f"{label}: the dropdown of column {letter(acol)} ({dv.formula1}) could "
+                    "not be resolved; answers are left blank"
+                )
+            resolved[formula] = got or []
+        return resolved[formula]
+
+    probe = [(r.row, acol) for r in rows] or [(layout.header_row + 1, acol)]
+    dv = list_validation(ws, probe)
+    if dv is not None:
+        layout.dropdown = values(dv)
+    spans = column_validations(ws, acol)
+    for r in rows:
+        own = next((dv for lo, hi, dv in spans if lo <= r.row <= hi), None)
+        if own is not None:
+            layout.row_dropdowns[r.row] = values(own)
+    return notes
+
+
 def _find(
     grid: Grid,
     label: str,
@@ -602,20 +648,10 @@ def load_questionnaire(
             continue
         answer_is_new = "Answer" in cols.added
         sheet_rows, skipped = _scan_rows(grid, cols, sha, answer_is_new)
-        dropdown = None
+        layout = _layout(grid, cols, None, skipped)
         if ws is not None and not answer_is_new:
-            acol = cols.roles["answer"]
-            probe = [(r.row, acol) for r in sheet_rows] or [(cols.header_row + 1, acol)]
-            dv = list_validation(ws, probe)
-            if dv is not None:
-                dropdown = resolve_list(wb, ws, dv.formula1)
-                if dropdown is None:
-                    dropdown = []
-                    notes.append(
-                        f"{label}: the dropdown of column {letter(acol)} ({dv.formula1}) could "
-                        "not be resolved; answers are left blank"
-                    )
-        layouts.append(_layout(grid, cols, dropdown, skipped))
+            notes.extend(_read_dropdowns(wb, ws, layout, sheet_rows, label))
+        layouts.append(layout)
         rows.extend(sheet_rows)
         notes.extend(f"{name}: {s}" for s in skipped)
 

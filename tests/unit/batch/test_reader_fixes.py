@@ -8,8 +8,12 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.datavalidation import DataValidation
 
+from reviewer.batch.dropdowns import map_verdict
 from reviewer.batch.reader import load_questionnaire
+from reviewer.config import BatchSettings
+from reviewer.models import Verdict
 
 QUESTIONS = [
     "Do you classify every dataset used to train or evaluate models?",
@@ -139,3 +143,39 @@ def test_x14_sheet_found_through_the_workbook_rels(tmp_path: Path) -> None:
     assert loaded.layouts[0].sheet == "Questions"
     assert loaded.layouts[0].dropdown == COMPLIANCE
     assert loaded.workbook["Lists"].data_validations.dataValidation == []
+
+
+# ---- 2. different dropdowns on different rows -----------------------------------------------
+
+
+def test_each_row_gets_its_own_dropdown(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Question", "Notes", "Response"])
+    for q in QUESTIONS:
+        ws.append([q, None, None])
+    yes_no = DataValidation(type="list", formula1='"Yes,No"', allow_blank=True)
+    yes_no.add("C2:C4")
+    levels = DataValidation(
+        type="list", formula1='"Compliant,Non-compliant,Partially compliant"', allow_blank=True
+    )
+    levels.add("C5:C8")
+    ws.add_data_validation(yes_no)
+    ws.add_data_validation(levels)
+    loaded = load_questionnaire(_save(wb, tmp_path / "mixed.xlsx"))
+    layout = loaded.layouts[0]
+    assert layout.answer_col == 3
+    levels_list = ["Compliant", "Non-compliant", "Partially compliant"]
+    assert layout.dropdown == levels_list  # as before: the list covering most question rows
+    assert {r: layout.dropdown_for(r) for r in (2, 4, 5, 8)} == {
+        2: ["Yes", "No"],
+        4: ["Yes", "No"],
+        5: levels_list,
+        8: levels_list,
+    }
+    assert layout.dropdown_for(40) == levels_list  # no list of its own: the column's
+    settings = BatchSettings()
+    assert map_verdict(Verdict.partial, layout.dropdown_for(6), settings)[0] == (
+        "Partially compliant"
+    )
+    assert map_verdict(Verdict.conformant, layout.dropdown_for(3), settings)[0] == "Yes"
