@@ -240,6 +240,26 @@ class FilledCopy:
         atomic_write(out, self._write_to)
 
 
+# A question that asks for a figure, a list or a description, not a yes or no: "Within how many
+# hours will you notify us?", "List the sub-processors", "Please describe your process".
+OPEN_QUESTION_RE = re.compile(
+    r"^(?:please\s+)?(?:(?:within|in|for|by|after|under|to|from|at)\s+)?(?:how\s+(?:many|much|long|often|soon|quickly)|what|which|who|whom|whose"
+    r"|when|where|why|list|describe|explain|provide|name|specify|outline|state|identify|give"
+    r"|summari[sz]e|detail)\b",
+    re.I,
+)
+OPEN_NOTE = (
+    "No answer: this question asks for details, not a yes or no; "
+    "the evidence below is what the documents say"
+)
+
+
+def open_question(text: str) -> bool:
+    """The question asks for a figure, list or description rather than a yes or no."""
+    body = re.sub(r"^(?:\(?[a-z]\)|[a-z][.)]|\d+(?:\.\d+)*[.)]?)\s+", "", text.strip(), flags=re.I)
+    return bool(OPEN_QUESTION_RE.match(body))
+
+
 def _note_then(note: str, text: str) -> str:
     note = note.rstrip(".") + "."
     return f"{note}\n\n{text}" if text else note
@@ -322,6 +342,9 @@ def fill_row(
         reason = f"No answer: the drafted verdict '{finding.verdict}' has no verified citation"
     if value is None and finding.verdict is Verdict.insufficient_evidence:
         reason = reason or INSUFFICIENT_NOTE
+    elif value is not None and not by_reviewer and open_question(row.text):
+        # "Yes" to "List the sub-processors" says nothing; the quotes carry the answer
+        value, reason = None, OPEN_NOTE
     comment = clean_rationale(finding.rationale, {c.label for c in verified})
     if decided and not _rationale_edited(decisions):
         comment = f"Drafted rationale: {comment}"

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from reviewer.batch.reader import QuestionRow, read_questionnaire
 from reviewer.batch.runner import run_batch
+from reviewer.batch.writer import OPEN_NOTE, open_question
 from reviewer.config import BatchSettings
 from reviewer.models import Decision, DecisionAction, Finding, FindingStatus, RejectReason, Verdict
 
@@ -21,6 +22,11 @@ EXPECTED = {
     Verdict.insufficient_evidence: None,
 }
 SHEET = "AI Security Questionnaire"
+
+
+def _expected(row: QuestionRow, verdict: Verdict) -> str | None:
+    """The answer cell for a drafted verdict: nothing for an open question ("List the ...")."""
+    return None if open_question(row.text) else EXPECTED[verdict]
 
 
 def _style(cell) -> tuple[str, ...]:
@@ -48,9 +54,10 @@ def test_xlsx_round_trip_fills_right_cells_and_keeps_the_workbook(sample_xlsx: P
     assert calls == [r.row for r in rows]
     assert summary.total == len(rows) >= 45
     assert summary.failed == 0 and summary.skipped == 0
-    per_verdict = {v.value: sum(h.verdict_for(r) is v for r in rows) for v in Verdict}
-    assert summary.answered == {k: n for k, n in per_verdict.items() if EXPECTED[Verdict(k)]}
-    assert summary.blank == per_verdict["insufficient_evidence"]
+    written = [h.verdict_for(r).value for r in rows if _expected(r, h.verdict_for(r))]
+    assert summary.answered == {v: written.count(v) for v in set(written)}
+    assert summary.blank == len(rows) - len(written)
+    assert sum(open_question(r.text) for r in rows) == 4  # describe / list / how many / which
 
     src = load_workbook(sample_xlsx)
     out = load_workbook(summary.out)
@@ -61,11 +68,13 @@ def test_xlsx_round_trip_fills_right_cells_and_keeps_the_workbook(sample_xlsx: P
     for row in rows:
         verdict = h.verdict_for(row)
         value = ws.cell(row=row.row, column=layout.answer_col).value
-        assert value == EXPECTED[verdict]
+        assert value == _expected(row, verdict)
         comment = ws.cell(row=row.row, column=layout.comment_col).value
         evidence = ws.cell(row=row.row, column=layout.evidence_col).value
         if verdict is Verdict.insufficient_evidence:
             assert comment.startswith("No answer: insufficient evidence in the reviewed documents")
+        elif open_question(row.text):
+            assert comment.startswith(OPEN_NOTE)
         # The marker of the verified citation stays, the dropped one goes.
         assert f"judged {verdict.value} [E1]" in comment and "[E2]" not in comment
         assert evidence == (
@@ -128,7 +137,7 @@ def test_csv_round_trip_keeps_encoding_delimiter_and_line_endings(sample_csv: Pa
     for row in rows:
         line = table[row.row - 1]
         assert line[1] == row.text
-        assert (line[layout.answer_col - 1] or None) == EXPECTED[h.verdict_for(row)]
+        assert (line[layout.answer_col - 1] or None) == _expected(row, h.verdict_for(row))
         assert line[layout.evidence_col - 1].startswith("[E1] policies/ai-policy.pdf")
         assert line[layout.status_col - 1] == "draft"
     # Section lines are left as they were.
@@ -161,7 +170,7 @@ def test_resume_after_interrupt_answers_only_the_rest(sample_xlsx: Path, tmp_pat
     acol = layouts[0].answer_col
     partial = load_workbook(out)[SHEET]
     assert [partial.cell(row=r.row, column=acol).value for r in rows[:k]] == [
-        EXPECTED[h.verdict_for(r)] for r in rows[:k]
+        _expected(r, h.verdict_for(r)) for r in rows[:k]
     ]
     assert all(partial.cell(row=r.row, column=acol).value is None for r in rows[k:])
 
@@ -176,7 +185,7 @@ def test_resume_after_interrupt_answers_only_the_rest(sample_xlsx: Path, tmp_pat
     assert summary.resumed == k
     full = load_workbook(out)[SHEET]
     assert [full.cell(row=r.row, column=acol).value for r in rows] == [
-        EXPECTED[h.verdict_for(r)] for r in rows
+        _expected(r, h.verdict_for(r)) for r in rows
     ]
     # Same result as an uninterrupted run.
     ref = run_batch(sample_xlsx, answer=answer, done=_never, out=tmp_path / "ref.xlsx")
@@ -222,13 +231,16 @@ def test_approved_only_leaves_drafts_blank_but_writes_status(sample_xlsx: Path, 
     for row in rows:
         status = statuses[row.row % 4]
         approved = status in (FindingStatus.approved, FindingStatus.edited)
-        assert ws.cell(row=row.row, column=lay.answer_col).value == ("Yes" if approved else None)
+        written = approved and not open_question(row.text)
+        assert ws.cell(row=row.row, column=lay.answer_col).value == ("Yes" if written else None)
         assert ws.cell(row=row.row, column=lay.status_col).value == status.value
         if not approved:
             comment = ws.cell(row=row.row, column=lay.comment_col).value
             assert comment.startswith(f"Not written: this answer is {status.value}, not approved")
     assert summary.answered["conformant"] + summary.blank == len(rows)
-    assert summary.blank == sum(statuses[r.row % 4] in statuses[2:] for r in rows)
+    assert summary.blank == sum(
+        statuses[r.row % 4] in statuses[2:] or open_question(r.text) for r in rows
+    )
 
 
 def test_failures_unsupported_verdicts_and_formula_text(sample_csv: Path, h) -> None:
@@ -258,8 +270,10 @@ def test_failures_unsupported_verdicts_and_formula_text(sample_csv: Path, h) -> 
     assert "no verified citation" in table[unsupported - 1][3]
     assert table[formula - 1][2] == "Partial"
     assert table[formula - 1][3].startswith("'=HYPERLINK")
-    assert summary.answered == {"nonconformity": len(rows) - 3, "partial": 1}
-    assert summary.blank == 1
+    n_open = sum(open_question(r.text) for r in rows[3:])
+    assert n_open == 2  # "Which third-party AI providers ...", "How quickly do you notify ..."
+    assert summary.answered == {"nonconformity": len(rows) - 3 - n_open, "partial": 1}
+    assert summary.blank == 1 + n_open
 
 
 def test_formula_like_rationale_is_stored_as_text_in_xlsx(sample_xlsx: Path, h) -> None:
@@ -388,3 +402,26 @@ def test_rerun_over_its_own_output_does_not_repeat_comments(
     )
     once, twice = load_workbook(first.out)[SHEET], load_workbook(again.out)[SHEET]
     assert once["D6"].value and twice["D6"].value == once["D6"].value
+
+
+def test_open_questions_get_no_yes_or_no(tmp_path: Path, h) -> None:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Question", "Answer", "Comment"])
+    ws.append(["Within how many hours will you notify us of a breach?"])
+    ws.append(["3.2 List the sub-processors that handle our data."])
+    ws.append(["Do you notify customers of breaches?"])
+    dv = DataValidation(type="list", formula1='"Yes,No,Partial"')
+    dv.add("B2:B4")
+    ws.add_data_validation(dv)
+    src = tmp_path / "open.xlsx"
+    wb.save(src)
+    summary = run_batch(src, answer=lambda r: h.make_finding(r, Verdict.conformant), done=_never)
+    out = load_workbook(summary.out).active
+    assert [out[f"B{r}"].value for r in (2, 3, 4)] == [None, None, "Yes"]
+    assert out["C2"].value.startswith("No answer: this question asks for details")
+    assert "models are reviewed quarterly" in out["D2"].value  # the evidence is still written
+    assert summary.blank == 2
