@@ -23,12 +23,14 @@ from typing import Any, Literal
 from xml.etree import ElementTree
 
 from reviewer.batch.columns import (
+    HEADER_SCAN_ROWS,
     Columns,
     ColumnSpecError,
     Grid,
     describe_headers,
     find_columns,
     letter,
+    role_of,
     row_texts,
 )
 from reviewer.batch.dropdowns import (
@@ -425,6 +427,20 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+def _single_column(text: str, rows: list[list[str]]) -> bool:
+    """True when the header line holds no delimiter, so the file is one column of text.
+
+    A title line also has no delimiter, so a header-like line further down (two or more cells
+    naming roles, such as "No,Question,Answer") means a real table below a title.
+    """
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    one_field = all(len(next(csv.reader([first], delimiter=d), [])) <= 1 for d in CSV_DELIMITERS)
+    if not one_field:
+        return False
+    filled = [r for r in rows if any(v.strip() for v in r)][1:HEADER_SCAN_ROWS]
+    return not any(sum(role_of(v) is not None for v in r) >= 2 for r in filled)
+
+
 def _load_csv(path: Path, data: bytes) -> CsvTable:
     if b"\x00" in data[:4096]:
         raise BatchError(f"{path.name}: binary data, not a CSV file")
@@ -432,6 +448,14 @@ def _load_csv(path: Path, data: bytes) -> CsvTable:
     delim = _sniff_delimiter(text)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+        if _single_column(text, rows):
+            # Commas inside the questions are text: parse with "," and glue the pieces back,
+            # which keeps unquoted commas and still unquotes quoted fields.
+            rows = [
+                [",".join(r)] if r else []
+                for r in csv.reader(io.StringIO(text, newline=""), delimiter=",")
+            ]
+            delim = ","  # for the columns the writer appends
     except csv.Error as exc:
         raise BatchError(f"{path.name}: unreadable CSV ({exc})") from exc
     ending = "\r\n" if "\r\n" in text[:50_000] else "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import warnings
 import zipfile
@@ -11,9 +12,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reviewer.batch.dropdowns import map_verdict
-from reviewer.batch.reader import load_questionnaire
+from reviewer.batch.reader import QuestionRow, load_questionnaire
+from reviewer.batch.runner import run_batch
 from reviewer.config import BatchSettings
-from reviewer.models import Verdict
+from reviewer.models import Finding, Verdict
 
 QUESTIONS = [
     "Do you classify every dataset used to train or evaluate models?",
@@ -25,6 +27,10 @@ QUESTIONS = [
     "Is there a documented process for retiring a model?",
 ]
 COMPLIANCE = ["Compliant", "Non-compliant", "Partially compliant", "Not applicable"]
+
+
+def _none(row: QuestionRow) -> Finding | None:
+    return None
 
 
 def _save(wb: Workbook, path: Path) -> Path:
@@ -179,3 +185,39 @@ def test_each_row_gets_its_own_dropdown(tmp_path: Path) -> None:
         "Partially compliant"
     )
     assert map_verdict(Verdict.conformant, layout.dropdown_for(3), settings)[0] == "Yes"
+
+
+# ---- 3. single-column CSV -------------------------------------------------------------------
+
+ONE_COLUMN = [
+    "Do you classify every dataset used to train, fine-tune or evaluate models?",
+    "Do you test models for robustness, before each production release?",
+    "Is access to restricted training data limited to named roles?",
+    '"Are test results recorded, tracked, and remediated?"',
+]
+
+
+def test_single_column_csv_keeps_commas_in_questions(tmp_path: Path, h) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("Question\n" + "\n".join(ONE_COLUMN) + "\n")
+    loaded = load_questionnaire(path)
+    assert [r.text for r in loaded.rows] == [q.strip('"') for q in ONE_COLUMN]
+    layout = loaded.layouts[0]
+    assert (layout.question_col, layout.answer_col) == (1, 2)
+
+    summary = run_batch(path, answer=lambda r: h.make_finding(r, Verdict.conformant), done=_none)
+    out = list(csv.reader(io.StringIO(summary.out.read_text(), newline="")))
+    assert out[0][:2] == ["Question", "Answer"]
+    assert [(r[0], r[1]) for r in out[1:]] == [(q.strip('"'), "Yes") for q in ONE_COLUMN]
+
+
+def test_title_line_above_a_csv_table_is_not_one_column(tmp_path: Path) -> None:
+    path = tmp_path / "titled.csv"
+    path.write_text(
+        "Supplier AI questionnaire 2024\nNo,Question,Answer\n"
+        + "".join(f"{i},{q},\n" for i, q in enumerate(QUESTIONS[:3], 1))
+    )
+    loaded = load_questionnaire(path)
+    layout = loaded.layouts[0]
+    assert (layout.header_row, layout.question_col, layout.answer_col) == (2, 2, 3)
+    assert len(loaded.rows) == 3
