@@ -15,6 +15,8 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 HEADER_SCAN_ROWS = 15
 FALLBACK_SCAN_ROWS = 500
 SHORT_HEADER_CHARS = 60
+FREE_TEXT_CHARS = 20  # a cell this long with this many words reads as a sentence, not an id
+FREE_TEXT_WORDS = 3
 
 # Order matters: an earlier word wins when several columns look like the question column.
 QUESTION_WORDS = (
@@ -234,6 +236,14 @@ def _looks_like_question(text: str) -> bool:
     return len(text) >= 15 and text.rstrip().endswith("?")
 
 
+def _holds_free_text(grid: Grid, header_row: int, col: int) -> bool:
+    """True when most filled cells below the header are sentences rather than ids or codes."""
+    last = min(grid.max_row, header_row + FALLBACK_SCAN_ROWS)
+    cells = [t for r in range(header_row + 1, last + 1) if (t := grid.text(r, col))]
+    free = sum(len(t) >= FREE_TEXT_CHARS and len(t.split()) >= FREE_TEXT_WORDS for t in cells)
+    return bool(cells) and free >= 0.5 * len(cells)
+
+
 def _fallback_question_col(grid: Grid) -> tuple[int, int] | None:
     """(first question row, column) of the column whose cells are mostly long text ending in '?'."""
     best: tuple[int, int, int] | None = None  # (count, col, first row)
@@ -300,8 +310,12 @@ def find_question_col(grid: Grid, question_col: str | None) -> tuple[int, int] |
     for r in scan:
         candidates = [(question_rank(t), c) for c, t in row_texts(grid, r).items()]
         candidates = [(rank, c) for rank, c in candidates if role_of(grid.text(r, c)) == "question"]
+        if len(candidates) > 1:
+            # "Control" (ids) next to "Control description" (text): the text column holds the
+            # questions whatever the header words' rank says.
+            return r, min(candidates, key=lambda rc: (not _holds_free_text(grid, r, rc[1]), rc))[1]
         if candidates:
-            return r, min(candidates)[1]
+            return r, candidates[0][1]
     found = _fallback_question_col(grid)
     if found:
         first, col = found

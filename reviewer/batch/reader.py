@@ -658,7 +658,8 @@ def load_questionnaire(
 
     layouts: list[SheetLayout] = []
     rows: list[QuestionRow] = []
-    described: list[tuple[str, str]] = []
+    described: list[tuple[str, str]] = []  # sheets without a question column
+    empty: list[str] = []  # sheets whose question column has no question rows
     for grid, ws in grids:
         if grid.max_row == 0:
             continue
@@ -678,9 +679,18 @@ def load_questionnaire(
         layouts.append(layout)
         rows.extend(sheet_rows)
         notes.extend(f"{name}: {s}" for s in skipped)
+        if not sheet_rows and not skipped:
+            where = f"column {letter(cols.question_col)}, {describe_headers(grid)}"
+            empty.append(where if ws is None else f"sheet '{grid.name}': {where}")
 
+    flag = "pass --question-col" if question_col is None else "check --question-col"
+    if layouts and len(empty) == len(layouts):
+        listed = "; ".join(empty + [f"sheet '{s}': {h}" for s, h in described])
+        raise BatchError(
+            f"{name}: no question rows found ({listed}); {flag} to name the column "
+            "holding the questions"
+        )
     if not layouts:
-        flag = "pass --question-col" if question_col is None else "check --question-col"
         if table is not None:
             detail = describe_headers(grids[0][0]) if grids[0][0].max_row else "no rows"
             raise BatchError(f"{name}: no question column found ({detail}); {flag}")

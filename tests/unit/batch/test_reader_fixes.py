@@ -8,11 +8,12 @@ import warnings
 import zipfile
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reviewer.batch.dropdowns import map_verdict
-from reviewer.batch.reader import QuestionRow, load_questionnaire
+from reviewer.batch.reader import BatchError, QuestionRow, load_questionnaire
 from reviewer.batch.runner import run_batch
 from reviewer.config import BatchSettings
 from reviewer.models import Finding, Verdict
@@ -221,3 +222,57 @@ def test_title_line_above_a_csv_table_is_not_one_column(tmp_path: Path) -> None:
     layout = loaded.layouts[0]
     assert (layout.header_row, layout.question_col, layout.answer_col) == (2, 2, 3)
     assert len(loaded.rows) == 3
+
+
+# ---- 4. picking the question column; files without question rows ----------------------------
+
+
+def test_description_column_beats_a_column_of_ids(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Control", "Control description", "Response", "Comments"])
+    for i, q in enumerate(QUESTIONS, 1):
+        ws.append([f"AI-{i:02d}", q, None, None])
+    loaded = load_questionnaire(_save(wb, tmp_path / "controls.xlsx"))
+    layout = loaded.layouts[0]
+    assert (layout.question_col, layout.answer_col, layout.comment_col) == (2, 3, 4)
+    assert [r.text for r in loaded.rows] == QUESTIONS
+
+
+def test_header_rank_still_decides_between_text_columns(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Description", "Question", "Answer"])
+    for q in QUESTIONS[:3]:
+        ws.append(["Applies to every production model we run", q, None])
+    layout = load_questionnaire(_save(wb, tmp_path / "both.xlsx")).layouts[0]
+    assert layout.question_col == 2
+
+
+def test_no_question_rows_is_an_error_naming_sheets_and_headers(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Controls"
+    ws.append(["Control", "Response"])
+    for i in range(1, 5):
+        ws.append([f"AI-{i:02d}", None])
+    notes = wb.create_sheet("Notes")
+    notes.append(["Name", "Amount"])
+    notes.append(["Widget", 12])
+    with pytest.raises(BatchError) as err:
+        load_questionnaire(_save(wb, tmp_path / "ids.xlsx"))
+    assert str(err.value) == (
+        "ids.xlsx: no question rows found (sheet 'Controls': column A, headers: 'Control', "
+        "'Response'; sheet 'Notes': headers: 'Name', 'Amount'); pass --question-col to name "
+        "the column holding the questions"
+    )
+
+    header_only = Workbook()
+    header_only.active.append(["Question", "Answer"])
+    with pytest.raises(BatchError, match=r"^header\.xlsx: no question rows found .*'Question'"):
+        load_questionnaire(_save(header_only, tmp_path / "header.xlsx"))
+
+    path = tmp_path / "header.csv"
+    path.write_text("Question,Answer\n")
+    with pytest.raises(BatchError, match=r"^header\.csv: no question rows found \(column A, "):
+        load_questionnaire(path)
