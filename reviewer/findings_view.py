@@ -2,7 +2,8 @@
 
 Re-drafting a question (`--fresh`, another drafter, a changed document) adds a new finding; the
 older one stays in the database with its decisions. The current finding of a question is the
-newest one per (source, question); the rest are history.
+one per (source, question) that the latest run drafted or reused; a failed draft (model server
+down) never hides a good one. The rest are history.
 """
 
 from __future__ import annotations
@@ -17,13 +18,18 @@ REVIEWED = (FindingStatus.approved, FindingStatus.rejected, FindingStatus.edited
 UNDECIDED = (FindingStatus.draft, FindingStatus.stale, FindingStatus.failed)
 
 
+def _recency(f: Finding) -> tuple[bool, str]:
+    return f.status is not FindingStatus.failed, max(f.created_at, f.used_at)
+
+
 def current_findings(findings: list[Finding]) -> list[Finding]:
-    """Newest finding per (source, question), in first-seen order."""
+    """The finding per (source, question) last drafted or reused, failed ones only when there is
+    nothing else; in first-seen order."""
     latest: dict[tuple[str, str], Finding] = {}
     for f in findings:
         key = (source_key_of(f.source, f.question), f.question.id)
         prev = latest.get(key)
-        if prev is None or f.created_at >= prev.created_at:
+        if prev is None or _recency(f) >= _recency(prev):
             latest[key] = f
     return list(latest.values())
 

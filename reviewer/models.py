@@ -258,6 +258,7 @@ class Finding(Strict):
     source: dict[str, Any] = Field(default_factory=dict, description="bank or questionnaire row")
     cache_key: str = ""
     created_at: str = Field(default_factory=utcnow)
+    used_at: str = Field(default="", description="When a later run last reused this draft")
 
 
 class Decision(Strict):

@@ -384,6 +384,8 @@ class Workspace:
             if progress:
                 progress(q, i, len(questions))
             src = dict(source or {"kind": "bank", "bank": q.bank or "ad-hoc"})
+            if scope:
+                src["scope"] = sorted(scope)
             evidence = evidence_sets[i]
             cached = reuse[i]
             if cached is not None:
@@ -395,6 +397,7 @@ class Workspace:
             report.findings.append(f)
             if f.status == FindingStatus.failed:
                 report.failed.append((q.id, f.provenance.get("error", "")))
+        store.mark_used(f.id for f in reuse if f is not None)
         store.finish_run(run.id, "failed" if report.failed else "done")
         report.seconds = round(time.perf_counter() - started, 3)
         return report

@@ -153,7 +153,10 @@ def batch_questionnaire(
         if fresh:
             return None
         cached = store.find_cached(p.key)
-        return cached if cached is not None and cached.status != FindingStatus.stale else None
+        if cached is None or cached.status == FindingStatus.stale:
+            return None
+        store.mark_used([cached.id])
+        return cached
 
     def answer(row: QuestionRow) -> Finding:
         p = prepared.pop((row.sheet, row.row), None) or prepare(row)

@@ -120,9 +120,16 @@ _SCHEMA_V2 = """
 ALTER TABLE documents ADD COLUMN recipe TEXT NOT NULL DEFAULT '';
 """
 
+# When a run last reused a stored draft instead of drafting again: the current finding of a
+# question is the one the latest run drafted or reused, not merely the newest row.
+_SCHEMA_V3 = """
+ALTER TABLE findings ADD COLUMN used_at TEXT NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", _SCHEMA_V1),
     (2, "documents.recipe", _SCHEMA_V2),
+    (3, "findings.used_at", _SCHEMA_V3),
 ]
 
 

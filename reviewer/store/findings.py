@@ -71,13 +71,17 @@ def source_key_of(source: dict[str, Any], question: Question) -> str:
     """Stable key of where a finding's question came from, used to resume work.
 
     `source["key"]` wins; then a questionnaire row ("<sha256>:<sheet>:<row>"); then a bank
-    ("bank:<name>", "bank:ad-hoc" when there is none), as `reviewer.findings_view` does.
+    ("bank:<name>", "bank:ad-hoc" when there is none), with the documents a scoped review was
+    limited to ("bank:<name>|scope:a.pdf,b.md"): a scoped answer never replaces the
+    whole-corpus one, as `reviewer.findings_view` does.
     """
     if source.get("key"):
         return str(source["key"])
     if source.get("sha256") and source.get("row") is not None:
         return f"{source['sha256']}:{source.get('sheet', '')}:{source['row']}"
-    return f"bank:{source.get('bank') or question.bank or 'ad-hoc'}"
+    key = f"bank:{source.get('bank') or question.bank or 'ad-hoc'}"
+    scope = source.get("scope")
+    return f"{key}|scope:{','.join(sorted(scope))}" if scope else key
 
 
 class FindingsStore:
@@ -134,7 +138,7 @@ class FindingsStore:
             self.conn.execute(
                 "INSERT INTO findings (id, run_id, question_id, question, verdict, rationale, "
                 "assessments, confidence, flags, provenance, status, source, source_key, cache_key, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "created_at, updated_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 # An upsert, not INSERT OR REPLACE: the row keeps its rowid and listing order.
                 "ON CONFLICT(id) DO UPDATE SET run_id = excluded.run_id, "
                 "question_id = excluded.question_id, question = excluded.question, "
@@ -143,7 +147,8 @@ class FindingsStore:
                 "flags = excluded.flags, provenance = excluded.provenance, "
                 "status = excluded.status, source = excluded.source, "
                 "source_key = excluded.source_key, cache_key = excluded.cache_key, "
-                "created_at = excluded.created_at, updated_at = excluded.updated_at",
+                "created_at = excluded.created_at, updated_at = excluded.updated_at, "
+                "used_at = excluded.used_at",
                 (
                     finding.id,
                     finding.run_id,
@@ -161,6 +166,7 @@ class FindingsStore:
                     finding.cache_key,
                     finding.created_at,
                     now,
+                    finding.used_at,
                 ),
             )
             self.conn.execute("DELETE FROM citations WHERE finding_id = ?", (finding.id,))
@@ -244,6 +250,17 @@ class FindingsStore:
             order="ORDER BY created_at DESC, rowid DESC LIMIT 1",
         )
         return found[0] if found else None
+
+    def mark_used(self, finding_ids: Iterable[str]) -> None:
+        """Record that a run reused these drafts, which makes them current again."""
+        ids = list(finding_ids)
+        if not ids:
+            return
+        with write_tx(self.conn):
+            self.conn.execute(
+                "UPDATE findings SET used_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+                (utcnow(), _dumps(ids)),
+            )
 
     def latest_by_source(self, source_key: str, question_id: str) -> Finding | None:
         """Most recent finding (any status) for one question from one source, for resuming."""
@@ -547,6 +564,7 @@ def _row_to_finding(row: sqlite3.Row, citations: list[Citation]) -> Finding:
         source=json.loads(row["source"]),
         cache_key=row["cache_key"],
         created_at=row["created_at"],
+        used_at=row["used_at"],
     )
 
 

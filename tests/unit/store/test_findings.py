@@ -268,3 +268,33 @@ def test_control_filter_matches_frameworks_editions_and_whole_control_parts(
     for wanted in ("A.1", "A.15.1.20", "A.8", "NIST-AI-RMF", "ISO27001:2022", "ISO42001:2023 A.15"):
         assert not cites_control(f, wanted), wanted
     assert cites_control(f, "ISO42001:2023 A.10")
+
+
+def test_current_finding_is_the_last_drafted_or_reused_and_never_a_failed_one(
+    store: FindingsStore, make_finding: MakeFinding
+) -> None:
+    from reviewer.findings_view import current_findings
+
+    bank = {"kind": "bank", "bank": "iso27001-ai"}
+    good = make_finding(source=bank, created_at="2026-01-01T00:00:00Z")
+    store.save_finding(good)
+    store.decide(good.id, "a.auditor", "approve")
+    scoped = make_finding(
+        source={**bank, "scope": ["vendor-dpa.pdf"]}, created_at="2026-01-02T00:00:00Z"
+    )
+    failed = make_finding(
+        source=bank, status=FindingStatus.failed, created_at="2026-01-03T00:00:00Z"
+    )
+    for f in (scoped, failed):
+        store.save_finding(f)
+    current = {f.id: f for f in current_findings(store.list_findings())}
+    # the scoped answer is a question of its own; the failed rerun hides nothing
+    assert set(current) == {good.id, scoped.id}
+    assert current[good.id].status is FindingStatus.approved
+
+    newer = make_finding(source=bank, created_at="2026-01-04T00:00:00Z")
+    store.save_finding(newer)
+    assert {f.id for f in current_findings(store.list_findings())} == {newer.id, scoped.id}
+    store.mark_used([good.id])  # a later run reused the approved draft: current again
+    assert {f.id for f in current_findings(store.list_findings())} == {good.id, scoped.id}
+    assert source_key_of(scoped.source, scoped.question) == "bank:iso27001-ai|scope:vendor-dpa.pdf"
