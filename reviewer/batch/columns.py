@@ -385,7 +385,11 @@ def find_columns(
     return cols
 
 
-NUMBERING_RE = re.compile(r"^[A-Za-z]?\d+(\.\d+)*\.?$")
+SECTION_LETTER = r"(?:[A-Za-z]|[IVXLCDM]+|[ivxlcdm]+)"  # "A", "iv": lettered sections
+# "3", "A1", "1.2.3" and lettered ones: "A", "A.1", "IV-2"
+NUMBERING_RE = re.compile(
+    rf"^(?:[A-Za-z]?\d+(\.\d+)*|{SECTION_LETTER}([.\-]\d+)+|{SECTION_LETTER})\.?$"
+)
 
 
 def _numbering_col(grid: Grid, header_row: int, col: int) -> int | None:

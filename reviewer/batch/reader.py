@@ -17,6 +17,7 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +25,7 @@ from xml.etree import ElementTree
 
 from reviewer.batch.columns import (
     HEADER_SCAN_ROWS,
+    SECTION_LETTER,
     Columns,
     ColumnSpecError,
     Grid,
@@ -50,6 +52,7 @@ HEADING_MAX_WORDS = 12
 NUMBER_RE = re.compile(r"^[+-]?\d+([.,]\d+)*%?$")
 SECTION_NUMBER_RE = re.compile(r"^[A-Za-z]?\d+\.?$")
 SUBNUMBER_RE = re.compile(r"^[A-Za-z]?\d+\.\d+")
+LETTER_NUMBER_RE = re.compile(rf"^({SECTION_LETTER})\.?$")  # "A", "B.", "IV"
 
 
 class BatchError(ValueError):
@@ -474,6 +477,13 @@ def _short_statement(text: str) -> bool:
     )
 
 
+def _letter_sections(numbers: Iterable[str]) -> set[str]:
+    """Letter or roman item numbers ("A", "IV") that other items extend ("A.1", "IV.2")."""
+    numbers = list(numbers)
+    prefixes = {m.group(1) for v in numbers if (m := LETTER_NUMBER_RE.match(v))}
+    return {p for p in prefixes if any(re.match(rf"{re.escape(p)}[.\-]?\d", v) for v in numbers)}
+
+
 def _scan_rows(
     grid: Grid, cols: Columns, sha: str, answer_is_new: bool
 ) -> tuple[list[QuestionRow], list[str]]:
@@ -487,6 +497,8 @@ def _scan_rows(
         any(SUBNUMBER_RE.match(v) for v in numbers.values())
         or sum(bool(SUBNUMBER_RE.match(t)) for t in texts.values()) >= 2
     )
+
+    letter_sections = _letter_sections(numbers.values())
 
     rows: list[QuestionRow] = []
     notes: list[str] = []
@@ -522,6 +534,7 @@ def _scan_rows(
             heading = (
                 (grid.bold(r, q) and bold_ratio <= 0.5)
                 or (multi_level and bool(SECTION_NUMBER_RE.match(num)))
+                or num.rstrip(".") in letter_sections
                 or bool(re.match(r"^(section|part|chapter)\s+\w+", text, re.I))
                 or (
                     multi_level

@@ -276,3 +276,32 @@ def test_no_question_rows_is_an_error_naming_sheets_and_headers(tmp_path: Path) 
     path.write_text("Question,Answer\n")
     with pytest.raises(BatchError, match=r"^header\.csv: no question rows found \(column A, "):
         load_questionnaire(path)
+
+
+# ---- 5. letter-numbered sections ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number_header", ["Ref", None])
+def test_letter_and_roman_numbered_sections_are_headings(tmp_path: Path, number_header) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append([number_header, "Question", "Answer"])
+    ws.append(["A", "Data governance", None])
+    ws.append(["A.1", QUESTIONS[0], None])
+    ws.append(["A.2", QUESTIONS[1], None])
+    ws.append(["B", "Security testing", None])
+    ws.append(["B.1", QUESTIONS[2], None])
+    ws.append(["IV", "Third parties", None])
+    ws.append(["IV.1", QUESTIONS[3], None])
+    ws.append(["C", "Models are retrained at least yearly", None])  # no C.x items: a question
+    dv = DataValidation(type="list", formula1='"Yes,No,Partial,N/A"', allow_blank=True)
+    dv.add("C2:C9")
+    ws.add_data_validation(dv)
+    loaded = load_questionnaire(_save(wb, tmp_path / "lettered.xlsx"))
+    assert [(r.row, r.section) for r in loaded.rows] == [
+        (3, "Data governance"),
+        (4, "Data governance"),
+        (6, "Security testing"),
+        (8, "Third parties"),
+        (9, "Third parties"),
+    ]
