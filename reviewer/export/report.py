@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reviewer.fileio import atomic_write
+from reviewer.fileio import atomic_write, csv_cell, keep_as_text
 from reviewer.findings_view import coverage_rows, current_findings, family
 from reviewer.models import Decision, Finding, FindingStatus, utcnow
 
@@ -157,7 +157,7 @@ def to_csv(data: ExportData) -> str:
     w = csv.writer(buf)
     w.writerow(CSV_COLUMNS)
     for f in data.findings:
-        w.writerow(_flat(finding_record(data, f)))
+        w.writerow([csv_cell(v) for v in _flat(finding_record(data, f))])
     return buf.getvalue()
 
 
@@ -277,6 +277,15 @@ def to_html(data: ExportData) -> str:
     return "\n".join(parts)
 
 
+def _append(sheet: Any, values: list[Any]) -> None:
+    """Append a row whose text stays text: never a formula, no characters Excel refuses."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        keep_as_text(cell)
+
+
 def to_xlsx_bytes(data: ExportData) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -291,7 +300,7 @@ def to_xlsx_bytes(data: ExportData) -> bytes:
     red = PatternFill("solid", fgColor="F4CCCC")
     for f in data.findings:
         rec = finding_record(data, f)
-        ws.append(_flat(rec))
+        _append(ws, _flat(rec))
         if rec["draft"]:
             ws.cell(ws.max_row, CSV_COLUMNS.index("status") + 1).fill = red
     cov = wb.create_sheet("Coverage")
@@ -310,7 +319,8 @@ def to_xlsx_bytes(data: ExportData) -> bytes:
     )
     for r in data.coverage:
         v = r["verdicts"]
-        cov.append(
+        _append(
+            cov,
             [
                 r["family"],
                 r["control"],
@@ -321,7 +331,7 @@ def to_xlsx_bytes(data: ExportData) -> bytes:
                 v["insufficient_evidence"],
                 r["reviewed_pct"],
                 r["flagged"],
-            ]
+            ],
         )
     meta = wb.create_sheet("Log")
     meta.append(["generated_at", data.generated_at])
