@@ -374,7 +374,8 @@ def find_columns(
         right = sorted(c for c in list_validated if c > qcol and c not in cols.roles.values())
         if right:
             cols.roles["answer"] = right[0]
-    next_col = _used_max_col(grid) + 1
+    # After the used columns and after any column the user named, even an empty one past them.
+    next_col = max(_used_max_col(grid), qcol, *cols.roles.values()) + 1
     for role in ROLES:
         if role not in cols.roles:
             cols.roles[role] = next_col

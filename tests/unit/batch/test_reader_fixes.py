@@ -305,3 +305,23 @@ def test_letter_and_roman_numbered_sections_are_headings(tmp_path: Path, number_
         (8, "Third parties"),
         (9, "Third parties"),
     ]
+
+
+# ---- 6. named columns past the used ones ----------------------------------------------------
+
+
+def test_added_columns_start_after_a_named_empty_answer_column(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["No.", "Question"])
+    for i, q in enumerate(QUESTIONS[:3], 1):
+        ws.append([i, q])
+    path = _save(wb, tmp_path / "narrow.xlsx")
+    layout = load_questionnaire(path, answer_col="G").layouts[0]
+    assert layout.answer_col == 7
+    added = [layout.comment_col, layout.evidence_col, layout.confidence_col, layout.status_col]
+    assert added == [8, 9, 10, 11]
+    assert layout.added_cols == ["Comment", "Evidence", "Confidence", "Review status"]
+
+    layout = load_questionnaire(path, question_col="B", answer_col="4").layouts[0]
+    assert (layout.question_col, layout.answer_col, layout.comment_col) == (2, 4, 5)
