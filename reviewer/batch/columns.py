@@ -54,6 +54,12 @@ EVIDENCE_WORDS = {
     "artefacts",
     "artifacts",
 }
+# Header words that may just as well name a column the requester filled in ("Control
+# reference", "Guidance notes"); such a column is only used when it is mostly empty.
+LOOSE_WORDS = {
+    "comment": {"note", "notes"},
+    "evidence": {"reference", "references", "documentation"},
+}
 ANSWER_WORDS = {"answer", "answers", "response", "responses", "reply"}
 ANSWER_PHRASES = {
     "status",
@@ -323,6 +329,24 @@ def find_question_col(grid: Grid, question_col: str | None) -> tuple[int, int] |
     return None
 
 
+def _loose_header(header: str, role: str) -> bool:
+    """True when only loose words ("reference", "notes") tie the header to the role."""
+    role_words = COMMENT_WORDS if role == "comment" else EVIDENCE_WORDS
+    return header_words(header) & role_words <= LOOSE_WORDS[role]
+
+
+OWN_EVIDENCE_RE = re.compile(r"^\[E\d+\] ")  # what the writer puts in an evidence cell
+
+
+def _mostly_filled(grid: Grid, header_row: int, qcol: int, col: int) -> bool:
+    """True when `col` has text in most rows that have a question, not counting our evidence."""
+    last = min(grid.max_row, header_row + FALLBACK_SCAN_ROWS)
+    rows = [r for r in range(header_row + 1, last + 1) if grid.text(r, qcol)]
+    texts = [grid.text(r, col) for r in rows]
+    filled = sum(1 for t in texts if t and not OWN_EVIDENCE_RE.match(t))
+    return bool(rows) and filled > 0.5 * len(rows)
+
+
 def _used_max_col(grid: Grid) -> int:
     return grid.max_col
 
@@ -369,6 +393,9 @@ def find_columns(
             continue
         if c < qcol:
             continue
+        requesters = role in LOOSE_WORDS and _loose_header(headers[c], role)
+        if requesters and _mostly_filled(grid, header_row, qcol, c):
+            continue  # the requester's column: a new one is appended instead
         cols.roles.setdefault(role, c)
     if "answer" not in cols.roles and list_validated:
         right = sorted(c for c in list_validated if c > qcol and c not in cols.roles.values())

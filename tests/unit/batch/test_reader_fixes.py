@@ -325,3 +325,48 @@ def test_added_columns_start_after_a_named_empty_answer_column(tmp_path: Path) -
 
     layout = load_questionnaire(path, question_col="B", answer_col="4").layouts[0]
     assert (layout.question_col, layout.answer_col, layout.comment_col) == (2, 4, 5)
+
+
+# ---- 7. requester-filled columns are not the evidence column --------------------------------
+
+
+def _with_column(tmp_path: Path, header: str, values: list[str | None]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Question", header, "Answer"])
+    for q, v in zip(QUESTIONS[:4], values, strict=True):
+        ws.append([q, v, None])
+    return _save(wb, tmp_path / "cols.xlsx")
+
+
+def test_filled_reference_column_is_not_used_for_evidence(tmp_path: Path, h) -> None:
+    refs = ["ISO 27001 A.12.6.1", "ISO 27001 A.8.2.1", "ISO 42001 6.1", "NIST AI RMF MAP 1.1"]
+    path = _with_column(tmp_path, "Control reference", refs)
+    layout = load_questionnaire(path).layouts[0]
+    assert layout.evidence_col == 5 and "Evidence" in layout.added_cols
+
+    summary = run_batch(path, answer=lambda r: h.make_finding(r, Verdict.conformant), done=_none)
+    out = load_workbook(summary.out).active
+    assert [out.cell(row=r, column=2).value for r in range(2, 6)] == refs
+    assert out.cell(row=1, column=5).value == "Evidence"
+    assert out.cell(row=2, column=5).value.startswith("[E1] ")
+
+
+@pytest.mark.parametrize(
+    ("header", "values"),
+    [
+        ("Evidence", ["policy.pdf", "SOC 2 report", "DPIA", None]),  # a real evidence column
+        ("Supporting evidence", ["policy.pdf", "SOC 2 report", "DPIA", None]),
+        ("References", [None, None, "DPIA", None]),  # loose, but mostly empty: for the vendor
+        ("References", ['[E1] policy.pdf p.2: "quote"'] * 4),  # our own evidence, on a rerun
+    ],
+)
+def test_evidence_headers_are_kept_when_they_match(tmp_path: Path, header, values) -> None:
+    layout = load_questionnaire(_with_column(tmp_path, header, values)).layouts[0]
+    assert layout.evidence_col == 2 and "Evidence" not in layout.added_cols
+
+
+def test_filled_notes_column_is_not_used_for_comments(tmp_path: Path) -> None:
+    notes = ["Applies to all models", "Include vendors", "Scope: production", "See annex"]
+    layout = load_questionnaire(_with_column(tmp_path, "Guidance notes", notes)).layouts[0]
+    assert layout.comment_col == 4 and "Comment" in layout.added_cols
