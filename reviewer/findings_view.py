@@ -9,9 +9,10 @@ down) never hides a good one. The rest are history.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from reviewer.models import Finding, FindingStatus, Verdict
+from reviewer.models import Decision, DecisionAction, Finding, FindingStatus, Verdict
 from reviewer.store.findings import source_key_of
 
 REVIEWED = (FindingStatus.approved, FindingStatus.rejected, FindingStatus.edited)
@@ -93,3 +94,14 @@ def _row(fam: str, control: str, items: list[Finding]) -> dict[str, Any]:
         "reviewed_pct": round(100.0 * reviewed / len(items), 1) if items else 0.0,
         "flagged": sum(1 for f in items if f.flags),
     }
+
+
+def decision_in_effect(history: Sequence[Decision]) -> Decision | None:
+    """The decision a finding's state comes from: its latest approve, reject or edit that no
+    undo cancelled (an undo names the seq it cancels in `after["undoes"]`); None when there was
+    none or every one was undone. `history` is one finding's decisions in log order."""
+    undone = {d.after.get("undoes") for d in history if d.action is DecisionAction.undo}
+    for decision in reversed(history):
+        if decision.action is not DecisionAction.undo and decision.seq not in undone:
+            return decision
+    return None

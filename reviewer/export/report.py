@@ -1,7 +1,8 @@
 """Exports of reviewed findings: Markdown, single-file HTML, JSON, CSV and XLSX.
 
-Every export groups findings by control family, carries the decision trail (reviewer, action,
-time), the citations with document sha256, a coverage table, and the decision-log chain head
+Every export groups findings by control family, carries the decision in effect (the latest one
+no undo cancelled: reviewer, action, time; an edit also shows the drafted verdict), the
+citations with document sha256, a coverage table, and the decision-log chain head
 so a report can later be checked against the workspace (`reviewer log verify`). Anything not
 approved (or edited) by a reviewer is marked DRAFT.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reviewer.fileio import atomic_write, csv_cell, keep_as_text
-from reviewer.findings_view import coverage_rows, current_findings, family
+from reviewer.findings_view import coverage_rows, current_findings, decision_in_effect, family
 from reviewer.models import Decision, Finding, FindingStatus, utcnow
 
 if TYPE_CHECKING:
@@ -41,9 +42,8 @@ class ExportData:
     reviewer: str
     generated_at: str = field(default_factory=utcnow)
 
-    def last_decision(self, finding_id: str) -> Decision | None:
-        ds = self.decisions.get(finding_id) or []
-        return ds[-1] if ds else None
+    def history(self, finding_id: str) -> list[Decision]:
+        return self.decisions.get(finding_id) or []
 
 
 def collect(ws: Workspace, status: list[str] | None = None) -> ExportData:
@@ -67,7 +67,9 @@ def is_draft(f: Finding) -> bool:
 
 
 def finding_record(data: ExportData, f: Finding) -> dict[str, Any]:
-    d = data.last_decision(f.id)
+    history = data.history(f.id)
+    # The last row may be an undo, which is no decision of its own: report what is in effect.
+    d = decision_in_effect(history)
     return {
         "finding_id": f.id,
         "family": family(f),
@@ -75,6 +77,8 @@ def finding_record(data: ExportData, f: Finding) -> dict[str, Any]:
         "question": f.question.text,
         "controls": [str(r) for r in f.question.refs],
         "verdict": f.verdict.value,
+        # Only decisions change a verdict, so the first one's snapshot holds the drafted verdict.
+        "drafted_verdict": history[0].before.get("verdict") if history else f.verdict.value,
         "confidence": f.confidence,
         "status": f.status.value,
         "draft": is_draft(f),
@@ -100,6 +104,30 @@ def finding_record(data: ExportData, f: Finding) -> dict[str, Any]:
     }
 
 
+def decision_text(rec: dict[str, Any]) -> str:
+    """One line on the decision in effect, e.g. "edited: conformant -> nonconformity by ana at
+    ..."; empty when there is none."""
+    if not rec["decision"]:
+        return ""
+    action = {"approve": "approved", "reject": "rejected"}.get(rec["decision"], rec["decision"])
+    if rec["decision"] == "edit":
+        drafted, verdict = rec["drafted_verdict"], rec["verdict"]
+        action = (
+            f"edited: {drafted} -> {verdict}"
+            if drafted != verdict
+            else f"edited (rationale; verdict {verdict} as drafted)"
+        )
+    text = f"{action} by {rec['reviewer']} at {rec['decided_at']}"
+    if rec["reason"]:
+        text += f" ({rec['reason']})"
+    if rec["note"]:
+        text += f" — {rec['note']}"
+    if rec["status"] == FindingStatus.stale.value:
+        # Deciding on a stale finding ends its staleness, so this decision predates the change.
+        text += " [given before the cited evidence changed]"
+    return text
+
+
 # -- writers -----------------------------------------------------------------------------------
 def to_json(data: ExportData) -> str:
     return json.dumps(
@@ -121,6 +149,7 @@ CSV_COLUMNS = [
     "question",
     "controls",
     "verdict",
+    "drafted_verdict",
     "confidence",
     "status",
     "draft",
@@ -206,12 +235,7 @@ def to_markdown(data: ExportData) -> str:
                 f"(sha256 `{c['doc_sha256'][:16]}`): “{c['quote']}”"
             )
         if rec["decision"]:
-            lines += [
-                "",
-                f"*Decision:* {rec['decision']} by {rec['reviewer']} at {rec['decided_at']}"
-                + (f" ({rec['reason']})" if rec["reason"] else "")
-                + (f" — {rec['note']}" if rec["note"] else ""),
-            ]
+            lines += ["", f"*Decision:* {decision_text(rec)}"]
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -268,10 +292,7 @@ def to_html(data: ExportData) -> str:
                 f"<span class='meta'>sha256 {e(c['doc_sha256'][:16])}</span><br>“{e(c['quote'])}”</blockquote>"
             )
         if rec["decision"]:
-            parts.append(
-                f"<p class='meta'>Decision: {e(rec['decision'])} by {e(rec['reviewer'])} at {e(rec['decided_at'])}"
-                f"{' (' + e(rec['reason']) + ')' if rec['reason'] else ''}{' — ' + e(rec['note']) if rec['note'] else ''}</p>"
-            )
+            parts.append(f"<p class='meta'>Decision: {e(decision_text(rec))}</p>")
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
