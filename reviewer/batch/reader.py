@@ -610,6 +610,15 @@ def _read_dropdowns(
     return notes
 
 
+def _has_questions(grid: Grid, question_col: str | None) -> bool:
+    """True when the sheet has question rows; used to tell which skipped sheets are worth a note."""
+    try:
+        cols = find_columns(grid, question_col)
+    except ColumnSpecError:
+        return False
+    return cols is not None and bool(_scan_rows(grid, cols, "", answer_is_new=True)[0])
+
+
 def _find(
     grid: Grid,
     label: str,
@@ -673,8 +682,17 @@ def load_questionnaire(
     rows: list[QuestionRow] = []
     described: list[tuple[str, str]] = []  # sheets without a question column
     empty: list[str] = []  # sheets whose question column has no question rows
+    hidden: list[str] = []  # hidden sheets with questions, left out unless named by --sheet
     for grid, ws in grids:
         if grid.max_row == 0:
+            continue
+        if ws is not None and sheet is None and ws.sheet_state != "visible":
+            if _has_questions(grid, question_col):
+                hidden.append(grid.name)
+                notes.append(
+                    f"{name}: sheet '{grid.name}' is hidden and was skipped; "
+                    "name it with --sheet to answer it"
+                )
             continue
         validated = (
             list_validated_columns(ws, range(1, min(grid.max_row, 300) + 1)) if ws else set()
@@ -697,6 +715,11 @@ def load_questionnaire(
             empty.append(where if ws is None else f"sheet '{grid.name}': {where}")
 
     flag = "pass --question-col" if question_col is None else "check --question-col"
+    if hidden and len(empty) == len(layouts):
+        listed = ", ".join(repr(s) for s in hidden)
+        raise BatchError(
+            f"{name}: questions found only on hidden sheets ({listed}); name one with --sheet"
+        )
     if layouts and len(empty) == len(layouts):
         listed = "; ".join(empty + [f"sheet '{s}': {h}" for s, h in described])
         raise BatchError(

@@ -370,3 +370,48 @@ def test_filled_notes_column_is_not_used_for_comments(tmp_path: Path) -> None:
     notes = ["Applies to all models", "Include vendors", "Scope: production", "See annex"]
     layout = load_questionnaire(_with_column(tmp_path, "Guidance notes", notes)).layouts[0]
     assert layout.comment_col == 4 and "Comment" in layout.added_cols
+
+
+# ---- 8. hidden sheets -----------------------------------------------------------------------
+
+
+def _with_hidden_sheet(tmp_path: Path, state: str, visible: bool = True) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Questionnaire"
+    ws.append(["Question", "Answer"])
+    for q in QUESTIONS[:2] if visible else []:
+        ws.append([q, None])
+    old = wb.create_sheet("Old version (do not use)")
+    old.append(["Question", "Answer"])
+    for q in QUESTIONS[2:5]:
+        old.append([q, None])
+    old.sheet_state = state
+    lists = wb.create_sheet("Lists")  # hidden without questions: skipped without a note
+    lists.append(["Yes"])
+    lists.sheet_state = "hidden"
+    return _save(wb, tmp_path / "hidden.xlsx")
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_hidden_sheets_are_skipped_with_a_note(tmp_path: Path, state: str) -> None:
+    path = _with_hidden_sheet(tmp_path, state)
+    loaded = load_questionnaire(path)
+    assert [layout.sheet for layout in loaded.layouts] == ["Questionnaire"]
+    assert [r.text for r in loaded.rows] == QUESTIONS[:2]
+    assert loaded.notes == [
+        "hidden.xlsx: sheet 'Old version (do not use)' is hidden and was skipped; "
+        "name it with --sheet to answer it"
+    ]
+    named = load_questionnaire(path, sheet="Old version (do not use)")
+    assert [r.text for r in named.rows] == QUESTIONS[2:5] and named.notes == []
+
+
+def test_questions_only_on_a_hidden_sheet(tmp_path: Path) -> None:
+    path = _with_hidden_sheet(tmp_path, "hidden", visible=False)
+    with pytest.raises(BatchError) as err:
+        load_questionnaire(path)
+    assert str(err.value) == (
+        "hidden.xlsx: questions found only on hidden sheets ('Old version (do not use)'); "
+        "name one with --sheet"
+    )
