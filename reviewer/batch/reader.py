@@ -645,6 +645,8 @@ def load_questionnaire(
     path = Path(path)
     name = path.name
     suffix = path.suffix.lower()
+    if not path.exists():  # before the type checks: a typo in the name is the likelier mistake
+        raise BatchError(f"{path}: file not found")
     if suffix == ".xls":
         raise BatchError(f"{name}: legacy .xls workbooks are not supported; save it as .xlsx")
     if suffix == ".xlsm":

@@ -415,3 +415,19 @@ def test_questions_only_on_a_hidden_sheet(tmp_path: Path) -> None:
         "hidden.xlsx: questions found only on hidden sheets ('Old version (do not use)'); "
         "name one with --sheet"
     )
+
+
+# ---- 9. missing files -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["nothere.xlsx", "nothere.csv", "nothere.xls", "nothere.pdf"])
+def test_missing_file_is_one_line_naming_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(BatchError) as err:
+        load_questionnaire(Path(name))
+    assert str(err.value) == f"{name}: file not found"
+    (tmp_path / "folder.xlsx").mkdir()
+    with pytest.raises(BatchError, match=r"^folder\.xlsx: cannot read \("):
+        load_questionnaire(Path("folder.xlsx"))
