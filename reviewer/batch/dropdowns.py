@@ -187,15 +187,17 @@ def resolve_list(wb: Any, ws: Any, formula: str | None) -> list[str] | None:
     return None  # INDIRECT(), OFFSET() and friends: not evaluated here
 
 
-def _labels(verdict: Verdict, settings: BatchSettings) -> tuple[list[str], bool]:
-    """Candidate labels for a verdict and whether they come from the user's settings."""
+def _labels(verdict: Verdict, settings: BatchSettings) -> list[str]:
+    """Candidate labels for a verdict: the user's `[batch] value_map` first, then the built-in
+    variants, so configuring one custom label does not lose the usual ones."""
+    configured: list[str] = []
     for key, labels in settings.value_map.items():
         try:
-            if Verdict.parse(key) == verdict and labels:
-                return list(labels), True
+            if Verdict.parse(key) == verdict:
+                configured.extend(labels)
         except ValueError:
             continue
-    return list(VERDICT_VARIANTS[verdict]), False
+    return list(dict.fromkeys([*configured, *VERDICT_VARIANTS[verdict]]))
 
 
 def match_allowed(candidates: list[str], allowed: list[str]) -> str | None:
@@ -221,15 +223,14 @@ def map_verdict(
     """(value to write, None) or (None, reason for the comment) for one verdict."""
     if verdict is Verdict.insufficient_evidence:
         candidates = [settings.insufficient_value] if settings.insufficient_value else []
-        mapped, _ = _labels(verdict, settings)
-        candidates += mapped
+        candidates += _labels(verdict, settings)
         if not candidates:
             return None, INSUFFICIENT_NOTE
         if allowed is None:
             return candidates[0], None
         hit = match_allowed(candidates, allowed)
         return (hit, None) if hit else (None, INSUFFICIENT_NOTE)
-    candidates, _ = _labels(verdict, settings)
+    candidates = _labels(verdict, settings)
     if allowed is None:
         return (candidates[0], None) if candidates else (None, f"No answer for '{verdict}'")
     hit = match_allowed(candidates, allowed)

@@ -431,3 +431,15 @@ def test_missing_file_is_one_line_naming_the_path(
     (tmp_path / "folder.xlsx").mkdir()
     with pytest.raises(BatchError, match=r"^folder\.xlsx: cannot read \("):
         load_questionnaire(Path("folder.xlsx"))
+
+
+# ---- 10. value_map and dropdowns no verdict fits --------------------------------------------
+
+
+def test_value_map_labels_come_first_and_built_in_ones_still_apply() -> None:
+    s = BatchSettings(value_map={"conformant": ["Green"], "supported": ["Fully assured"]})
+    assert map_verdict(Verdict.conformant, ["Yes", "No", "Partial"], s) == ("Yes", None)
+    assert map_verdict(Verdict.conformant, ["Yes", "Green"], s) == ("Green", None)
+    assert map_verdict(Verdict.conformant, ["Yes", "Fully assured"], s) == ("Fully assured", None)
+    assert map_verdict(Verdict.conformant, None, s) == ("Green", None)  # no dropdown: the first
+    assert map_verdict(Verdict.nonconformity, ["Yes", "No"], s) == ("No", None)
