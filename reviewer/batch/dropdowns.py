@@ -238,3 +238,17 @@ def map_verdict(
         return hit, None
     offered = ", ".join(allowed) if allowed else "values could not be read"
     return None, f"No answer: verdict '{verdict}' matches no dropdown value ({offered})"
+
+
+ANSWER_VERDICTS = (Verdict.conformant, Verdict.partial, Verdict.nonconformity)
+
+
+def fits_no_verdict(allowed: list[str], settings: BatchSettings) -> bool:
+    """True when a readable dropdown offers no value for conformant, partial or nonconformity.
+
+    Such a column (Red/Amber/Green, say) would stay blank on every row; checked with the same
+    mapping the writer uses so the two cannot disagree.
+    """
+    return bool(allowed) and all(
+        map_verdict(v, allowed, settings)[0] is None for v in ANSWER_VERDICTS
+    )

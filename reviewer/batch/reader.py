@@ -37,10 +37,12 @@ from reviewer.batch.columns import (
 )
 from reviewer.batch.dropdowns import (
     column_validations,
+    fits_no_verdict,
     list_validated_columns,
     list_validation,
     resolve_list,
 )
+from reviewer.config import BatchSettings
 
 XLSX_SUFFIXES = {".xlsx"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -579,9 +581,14 @@ def _layout(
 
 
 def _read_dropdowns(
-    wb: Any, ws: Any, layout: SheetLayout, rows: list[QuestionRow], label: str
+    wb: Any,
+    ws: Any,
+    layout: SheetLayout,
+    rows: list[QuestionRow],
+    label: str,
+    settings: BatchSettings | None,
 ) -> list[str]:
-    """Fill the layout's column and per-row dropdowns; notes for lists that cannot be read."""
+    """Fill the layout's column and per-row dropdowns; notes for lists no answer can go into."""
     acol = layout.answer_col
     resolved: dict[str, list[str]] = {}
     notes: list[str] = []
@@ -595,6 +602,15 @@ def _read_dropdowns(
                     f"{label}: the dropdown of column {letter(acol)} ({dv.formula1}) could "
                     "not be resolved; answers are left blank"
                 )
+            elif settings is not None and fits_no_verdict(got, settings):
+                note = (
+                    f"{label}: no value of the dropdown in column {letter(acol)} "
+                    f"({', '.join(got)}) fits a verdict, so its answers are left blank; map "
+                    "verdicts onto them with [batch] value_map in reviewer.toml (keys "
+                    "conformant, partial, nonconformity)"
+                )
+                if note not in notes:  # one note per list, even when several ranges repeat it
+                    notes.append(note)
             resolved[formula] = got or []
         return resolved[formula]
 
@@ -640,8 +656,12 @@ def load_questionnaire(
     sheet: str | None = None,
     question_col: str | None = None,
     answer_col: str | None = None,
+    settings: BatchSettings | None = None,
 ) -> Loaded:
-    """Parse the file and keep the in-memory document for the writer."""
+    """Parse the file and keep the in-memory document for the writer.
+
+    With `settings`, a dropdown that none of the verdicts maps onto gets a note.
+    """
     path = Path(path)
     name = path.name
     suffix = path.suffix.lower()
@@ -708,7 +728,7 @@ def load_questionnaire(
         sheet_rows, skipped = _scan_rows(grid, cols, sha, answer_is_new)
         layout = _layout(grid, cols, None, skipped)
         if ws is not None and not answer_is_new:
-            notes.extend(_read_dropdowns(wb, ws, layout, sheet_rows, label))
+            notes.extend(_read_dropdowns(wb, ws, layout, sheet_rows, label, settings))
         layouts.append(layout)
         rows.extend(sheet_rows)
         notes.extend(f"{name}: {s}" for s in skipped)

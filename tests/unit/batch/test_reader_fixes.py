@@ -443,3 +443,30 @@ def test_value_map_labels_come_first_and_built_in_ones_still_apply() -> None:
     assert map_verdict(Verdict.conformant, ["Yes", "Fully assured"], s) == ("Fully assured", None)
     assert map_verdict(Verdict.conformant, None, s) == ("Green", None)  # no dropdown: the first
     assert map_verdict(Verdict.nonconformity, ["Yes", "No"], s) == ("No", None)
+
+
+def _rag_workbook(tmp_path: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Questions"
+    ws.append(["Question", "RAG status"])
+    for q in QUESTIONS:
+        ws.append([q, None])
+    for rng in ("B2:B4", "B5:B8"):  # two ranges, one list: still one note
+        dv = DataValidation(type="list", formula1='"Red,Amber,Green"', allow_blank=True)
+        dv.add(rng)
+        ws.add_data_validation(dv)
+    return _save(wb, tmp_path / "rag.xlsx")
+
+
+def test_dropdown_no_verdict_fits_gets_one_note(tmp_path: Path) -> None:
+    path = _rag_workbook(tmp_path)
+    loaded = load_questionnaire(path, answer_col="B", settings=BatchSettings())
+    assert loaded.notes == [
+        "rag.xlsx: sheet 'Questions': no value of the dropdown in column B (Red, Amber, Green) "
+        "fits a verdict, so its answers are left blank; map verdicts onto them with "
+        "[batch] value_map in reviewer.toml (keys conformant, partial, nonconformity)"
+    ]
+    mapped = BatchSettings(value_map={"conformant": ["Green"], "nonconformity": ["Red"]})
+    assert load_questionnaire(path, answer_col="B", settings=mapped).notes == []
+    assert load_questionnaire(path, answer_col="B").notes == []  # no settings: not checked
