@@ -13,6 +13,8 @@ import csv
 import html
 import io
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,9 +106,9 @@ def finding_record(data: ExportData, f: Finding) -> dict[str, Any]:
     }
 
 
-def decision_text(rec: dict[str, Any]) -> str:
+def decision_text(rec: dict[str, Any], esc: Callable[[str], str] = str) -> str:
     """One line on the decision in effect, e.g. "edited: conformant -> nonconformity by ana at
-    ..."; empty when there is none."""
+    ..."; empty when there is none. `esc` escapes what people wrote (reviewer, note)."""
     if not rec["decision"]:
         return ""
     action = {"approve": "approved", "reject": "rejected"}.get(rec["decision"], rec["decision"])
@@ -117,11 +119,11 @@ def decision_text(rec: dict[str, Any]) -> str:
             if drafted != verdict
             else f"edited (rationale; verdict {verdict} as drafted)"
         )
-    text = f"{action} by {rec['reviewer']} at {rec['decided_at']}"
+    text = f"{action} by {esc(rec['reviewer'])} at {esc(rec['decided_at'])}"
     if rec["reason"]:
         text += f" ({rec['reason']})"
     if rec["note"]:
-        text += f" — {rec['note']}"
+        text += f" — {esc(rec['note'])}"
     if rec["status"] == FindingStatus.stale.value:
         # Deciding on a stale finding ends its staleness, so this decision predates the change.
         text += " [given before the cited evidence changed]"
@@ -190,11 +192,40 @@ def to_csv(data: ExportData) -> str:
     return buf.getvalue()
 
 
+# Markdown renders inline HTML and follows links and images, so text from documents, drafters
+# and reviewers is escaped: HTML characters as entities (a renderer shows them as typed, never
+# runs them), link/image brackets and code, emphasis and table markers with a backslash, and
+# block markers at a line start so a rationale cannot open a heading, list or "Decision:" line.
+_MD_INLINE = re.compile(r"([\\`\[\]|*_~])")
+_MD_LINE_START = re.compile(r"^([#+\-=]|\d+[.)])", re.M)
+
+
+def md_inline(value: object) -> str:
+    """Text for one Markdown line: escaped, with line breaks folded into spaces."""
+    return " ".join(_md_escape(str(value)).split())
+
+
+def md_block(value: object) -> str:
+    """Text for Markdown paragraphs: escaped, each line shown as a line (a hard break), blank
+    lines kept as paragraph breaks, no line opening a block."""
+    paragraphs = []
+    for para in re.split(r"\n\s*\n", _md_escape(str(value))):
+        lines = [_MD_LINE_START.sub(r"\\\1", x.strip()) for x in para.splitlines() if x.strip()]
+        if lines:
+            paragraphs.append("\\\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
+def _md_escape(text: str) -> str:
+    return _MD_INLINE.sub(r"\\\1", html.escape(text, quote=False))
+
+
 def to_markdown(data: ExportData) -> str:
+    m = md_inline
     lines = [
         "# AI audit findings report",
         "",
-        f"Generated {data.generated_at} by {data.reviewer}. Decision log: {data.chain_count} decisions, "
+        f"Generated {data.generated_at} by {m(data.reviewer)}. Decision log: {data.chain_count} decisions, "
         f"chain head `{data.chain_head}` (check with `reviewer log verify`).",
         "",
         "Findings not approved by a reviewer are marked **DRAFT**.",
@@ -207,7 +238,7 @@ def to_markdown(data: ExportData) -> str:
     for r in data.coverage:
         v = r["verdicts"]
         lines.append(
-            f"| {r['family']} | {r['control']} | {r['n']} | {v['conformant']} | {v['partial']} | "
+            f"| {m(r['family'])} | {m(r['control'])} | {r['n']} | {v['conformant']} | {v['partial']} | "
             f"{v['nonconformity']} | {v['insufficient_evidence']} | {r['reviewed_pct']}% | {r['flagged']} |"
         )
     current = None
@@ -215,27 +246,27 @@ def to_markdown(data: ExportData) -> str:
         rec = finding_record(data, f)
         if rec["family"] != current:
             current = rec["family"]
-            lines += ["", f"## {current}", ""]
+            lines += ["", f"## {m(current)}", ""]
         mark = " — **DRAFT**" if rec["draft"] else ""
         lines += [
-            f"### {f.question.id}: {rec['verdict']}{mark}",
+            f"### {m(f.question.id)}: {rec['verdict']}{mark}",
             "",
-            f"**Question.** {f.question.text}",
+            f"**Question.** {m(f.question.text)}",
             "",
-            f"**Controls.** {', '.join(rec['controls']) or 'ad-hoc'}  ",
+            f"**Controls.** {m(', '.join(rec['controls']) or 'ad-hoc')}  ",
             f"**Status.** {rec['status']} · confidence {f.confidence:.2f}"
-            + (f" · flags: {', '.join(f.flags)}" if f.flags else ""),
+            + (f" · flags: {m(', '.join(f.flags))}" if f.flags else ""),
             "",
-            f.rationale,
+            md_block(f.rationale),
             "",
         ]
         for c in rec["citations"]:
             lines.append(
-                f"- [{c['label']}] {c['file']}{' p.' + str(c['page']) if c['page'] else ''} "
-                f"(sha256 `{c['doc_sha256'][:16]}`): “{c['quote']}”"
+                f"- [{m(c['label'])}] {m(c['file'])}{' p.' + str(c['page']) if c['page'] else ''} "
+                f"(sha256 `{m(c['doc_sha256'][:16])}`): “{m(c['quote'])}”"
             )
         if rec["decision"]:
-            lines += ["", f"*Decision:* {decision_text(rec)}"]
+            lines += ["", f"*Decision:* {decision_text(rec, m)}"]
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -292,7 +323,7 @@ def to_html(data: ExportData) -> str:
                 f"<span class='meta'>sha256 {e(c['doc_sha256'][:16])}</span><br>“{e(c['quote'])}”</blockquote>"
             )
         if rec["decision"]:
-            parts.append(f"<p class='meta'>Decision: {e(decision_text(rec))}</p>")
+            parts.append(f"<p class='meta'>Decision: {decision_text(rec, e)}</p>")
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)

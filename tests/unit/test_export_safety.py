@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reviewer.models import ControlRef, Question
-from tests.unit.reviewed_workspace import QUESTIONS, Reviewed, reviewed_workspace
+from tests.unit.reviewed_workspace import QUESTIONS, VENDOR, Reviewed, reviewed_workspace
 
 FORMULA_NOTE = '=HYPERLINK("http://x","click")'
 FORMULA_QUESTION = Question(
@@ -48,3 +48,65 @@ def test_csv_export_prefixes_formula_like_text(hostile: Reviewed, tmp_path: Path
     assert all(
         not v.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for v in row.values()
     )
+
+
+SCRIPT_POLICY = (
+    "Training data is classified as Confidential before use <script>alert(1)</script>. "
+    "The data owner records the classification in the dataset register.\n"
+)
+HOSTILE_NOTE = (
+    '<img src=x onerror="alert(2)"> see [click](javascript:alert(3)) & ![t](http://t.example/p.png)'
+)
+HOSTILE_RATIONALE = (
+    "# Approved by the CISO\n\n<script>alert(4)</script>\n*Decision:* approved | `x`"
+)
+TRACKER_QUESTION = Question(
+    id="Q3",
+    text="![pixel](http://tracker.example/p.png) Does the supplier notify security incidents?",
+    refs=[ControlRef.parse("ISO27001:2013 A.16.1.2")],
+)
+
+
+def _visible_text(rendered: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered))
+
+
+def test_markdown_export_renders_hostile_text_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from markdown_it import MarkdownIt
+
+    r = reviewed_workspace(
+        tmp_path,
+        monkeypatch,
+        [*QUESTIONS, TRACKER_QUESTION],
+        docs={"policy.txt": SCRIPT_POLICY, "vendor.md": VENDOR},
+        all_cited=False,
+    )
+    q1 = r.by_question("Q1")
+    assert any("<script>" in c.quote for c in q1.citations if c.verified)
+    r.ws.decide(q1.id, "reject", reason="other", note=HOSTILE_NOTE)
+    r.ws.decide(r.by_question("Q2").id, "edit", rationale=HOSTILE_RATIONALE)
+    out, _ = r.ws.export("md", tmp_path / "report.md")
+    text = out.read_text(encoding="utf-8")
+    assert "<script" not in text and "<img" not in text and "[click](javascript:" not in text
+
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
+    for tag in ("<script", "<img", "<a ", "<code>x</code>"):
+        assert tag not in rendered, tag
+    assert rendered.count("<h1>") == 1  # a rationale line cannot open a heading
+    assert rendered.count("<em>Decision:</em>") == 2  # the reviewers', not the rationale's
+    assert "<br />\n- Met" in rendered  # the drafter's lines still read as lines
+    visible = _visible_text(rendered)
+    # Everything still reads exactly as it was written.
+    for written in (
+        "<script>alert(1)</script>",
+        HOSTILE_NOTE,
+        TRACKER_QUESTION.text,
+        "# Approved by the CISO",
+        "*Decision:* approved | `x`",
+    ):
+        assert written in visible, written
