@@ -54,20 +54,43 @@ WorkspaceOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 
 
-@app.callback()
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"reviewer {version('reviewer')}")
+        raise typer.Exit()
+
+
+@app.callback(context_settings={"help_option_names": ["-h", "--help"]})
 def main_callback(
     workspace: WorkspaceOpt = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
 ) -> None:
     """Ingest evidence, draft findings per audit question, review them, export reports."""
     state.workspace = workspace
     state.debug = debug
 
 
-def open_ws(workspace: Path | None = None) -> Any:
+def open_ws(workspace: Path | None = None, *, create: bool = False) -> Any:
+    """The workspace; only `ingest` and `demo` create one, so a mistyped --workspace is an
+    error instead of an empty workspace that reports nothing."""
+    from reviewer.config import workspace_path
     from reviewer.workspace import Workspace
 
-    return Workspace.open(workspace or state.workspace)
+    root = workspace_path(workspace or state.workspace)
+    if root.exists() and not root.is_dir():
+        fail(f"{root}: the workspace path is a file, not a folder; check --workspace")
+    if not create and not (root / "reviewer.db").is_file():
+        fail(
+            f"{root}: no workspace here; run `reviewer ingest PATH` to create it, or point "
+            "--workspace (before the command) or REVIEWER_WORKSPACE at an existing one"
+        )
+    return Workspace.open(root)
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -123,7 +146,7 @@ def ingest(
 ) -> None:
     """Parse, chunk, embed and index evidence files; unchanged files are skipped."""
     with friendly_errors():
-        ws = open_ws()
+        ws = open_ws(create=True)
         with show_progress(interactive(json_out)) as progress:
             task = progress.add_task("ingest", total=None, item="")
 
@@ -527,13 +550,41 @@ def decide(
     note: Annotated[str, typer.Option(help="Free-text note.")] = "",
     verdict: Annotated[str | None, typer.Option(help="New verdict (edit).")] = None,
     rationale: Annotated[str | None, typer.Option(help="New rationale (edit).")] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Approve a flagged or stale finding (the TUI asks for a second a)."
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Record a reviewer decision in the hash-chained log."""
     with friendly_errors():
         ws = open_ws()
+        full_id = ws.findings.resolve_id(finding_id)
+        misplaced = [
+            flag
+            for flag, given, wanted in (
+                ("--reason", reason is not None, "reject"),
+                ("--verdict", verdict is not None, "edit"),
+                ("--rationale", rationale is not None, "edit"),
+            )
+            if given and action != wanted
+        ]
+        if misplaced:
+            fail(f"{', '.join(misplaced)} does not go with {action}; nothing recorded")
+        f = ws.findings.get_finding(full_id)
+        if action == "approve" and f is not None and not force:
+            warnings = [*f.flags] + (
+                ["stale (a cited document changed)"] if f.status.value == "stale" else []
+            )
+            if warnings:
+                fail(
+                    f"finding {full_id} is flagged: {', '.join(warnings)}; read it "
+                    f"(`reviewer show {full_id[:8]}`), then approve with --force"
+                )
         d = ws.decide(
-            ws.findings.resolve_id(finding_id),
+            full_id,
             action,
             reason=reason,
             note=note,
@@ -877,6 +928,8 @@ def tui(
             fail("no findings to review yet; run `reviewer review --bank iso27001-ai` first")
         if filters.active() and not any(filters.matches(f) for f in current):
             fail(f"no findings match {filters.describe()} (the F key clears filters in the TUI)")
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            fail("reviewer tui needs an interactive terminal (stdin and stdout are not a TTY)")
         run_tui(ws.root, filters=filters)
 
 
@@ -892,7 +945,7 @@ def demo(
     if not demo_dir.is_dir():
         fail(f"{demo_dir}: the demo evidence set is missing (run `make demo-data`)")
     with friendly_errors():
-        ws = open_ws(state.workspace or Path(".reviewer-demo"))
+        ws = open_ws(state.workspace or Path(".reviewer-demo"), create=True)
         report = ws.ingest([demo_dir])
         out.print(f"ingested {len(report.results)} demo files ({report.counts()})")
         with show_progress(sys.stderr.isatty()) as progress:

@@ -53,9 +53,12 @@ class ReviewReport:
     seconds: float = 0.0
 
     def verdict_counts(self) -> dict[str, int]:
+        """Findings per verdict; a failed draft counts as "failed", not as the
+        insufficient_evidence placeholder it carries."""
         out: dict[str, int] = {}
         for f in self.findings:
-            out[f.verdict.value] = out.get(f.verdict.value, 0) + 1
+            key = "failed" if f.status is FindingStatus.failed else f.verdict.value
+            out[key] = out.get(key, 0) + 1
         return out
 
 
@@ -236,10 +239,15 @@ class Workspace:
         # before an ingest is not reused after it.
         key = (name, self.docs.chunks_version())
         if key not in self._drafters:
-            from reviewer.llm.factory import make_drafter
+            from reviewer.llm.factory import auto_backend, check_reachable, make_drafter
 
+            drafter = make_drafter(name, self.settings, self._extractive)
+            backend = auto_backend(self.settings) if name == "auto" else name
+            if backend in ("ollama", "openai"):
+                # once per run, before any question: a dead server is one clear error
+                check_reachable(self.settings.llm.model_copy(update={"backend": backend}))
             self._drafters = {k: v for k, v in self._drafters.items() if k[1] == key[1]}
-            self._drafters[key] = make_drafter(name, self.settings, self._extractive)
+            self._drafters[key] = drafter
         return self._drafters[key]
 
     def register_drafter(self, name: str, drafter: Drafter) -> None:
@@ -412,6 +420,7 @@ class Workspace:
         verdict: str | Verdict | None = None,
         rationale: str | None = None,
         reviewer: str | None = None,
+        expected_status: FindingStatus | str | None = None,
     ) -> Any:
         return self.findings.decide(
             finding_id,
@@ -421,6 +430,7 @@ class Workspace:
             note=note,
             verdict=Verdict.parse(verdict) if isinstance(verdict, str) else verdict,
             rationale=rationale,
+            expected_status=expected_status,
         )
 
     def verify_log(self) -> ChainCheck:

@@ -475,8 +475,11 @@ def trial_decisions(fx: Fixture, ws_dir: Path, rng: random.Random, s: KindSummar
             s.corrupt += 1
             s.bad(n, why)
         # The next decision must still append cleanly after the kill.
-        fid = ws.findings.list_findings()[0].id
-        ws.decide(fid, "approve", reviewer="after-crash")
+        first = ws.findings.list_findings()[0]
+        if first.status.value == "approved":  # approving twice is refused
+            ws.decide(first.id, "reject", reason="other", note="x", reviewer="after-crash")
+        else:
+            ws.decide(first.id, "approve", reviewer="after-crash")
     finally:
         ws.close()
     why = _log_verify(ws_dir)

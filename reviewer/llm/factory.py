@@ -94,6 +94,33 @@ def auto_backend(settings: Settings) -> str:
     return configured if configured in LLM_BACKENDS else "extractive"
 
 
+OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434"
+
+
+def check_reachable(settings: LLMSettings, timeout_s: float = 5.0) -> None:
+    """One quick request before a run: a server that is down becomes one clear error instead of
+    a timed-out, retried call per question. Any HTTP answer, even an error status, counts as
+    reachable; only a failed connection does not."""
+    import urllib.error
+    import urllib.request
+
+    backend = settings.backend
+    base = (settings.base_url or (OLLAMA_DEFAULT_URL if backend == "ollama" else "")).rstrip("/")
+    if not base:
+        return  # make_chat_model reports the missing base_url
+    url = base + ("/api/tags" if backend == "ollama" else "/models")
+    try:
+        urllib.request.urlopen(url, timeout=timeout_s).close()  # noqa: S310 - user-configured URL
+    except urllib.error.HTTPError:
+        return
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise BackendError(
+            f"cannot reach the {backend} server at {base} ({reason}); start it, fix [llm] "
+            "base_url, or use --drafter extractive"
+        ) from exc
+
+
 def make_drafter(
     name: str,
     settings: Settings,

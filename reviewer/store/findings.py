@@ -330,8 +330,15 @@ class FindingsStore:
         note: str = "",
         verdict: Verdict | None = None,
         rationale: str | None = None,
+        expected_status: FindingStatus | str | None = None,
     ) -> Decision:
-        """Record one reviewer decision and apply it to the finding, durably, in one transaction."""
+        """Record one reviewer decision and apply it to the finding, durably, in one transaction.
+
+        Refused, with nothing recorded: approving what is already approved, rejecting what is
+        already rejected, approving a draft that failed (it holds an error, not an answer), and
+        (with `expected_status`, the status the reviewer was shown) deciding on a finding
+        someone else decided on in the meantime.
+        """
         action = DecisionAction(action)
         reason = RejectReason(reason_code) if reason_code is not None else None
         new_verdict = Verdict(verdict) if verdict is not None else None
@@ -349,7 +356,42 @@ class FindingsStore:
             ).fetchone()
             if row is None:
                 raise ValueError(f"{db_file(self.conn)}: no finding with id {finding_id!r}")
+            last = self.conn.execute(
+                "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            last_seq, last_hash = (last["seq"], last["hash"]) if last else (0, "")
+            count, head = self._meta_head()
+            if (count, head) != (last_seq, last_hash):
+                # Appending would paper over a damaged log; make the damage visible instead.
+                raise StoreError(
+                    f"{db_file(self.conn)}: decision log does not match its recorded head "
+                    f"(last row seq {last_seq}, recorded count {count}); verify the log"
+                )
             before = {key: row[key] for key in DECISION_STATE}
+            status = FindingStatus(row["status"])
+            if expected_status is not None and status is not FindingStatus(expected_status):
+                raise ValueError(
+                    f"finding {finding_id} is now {status.value}, not "
+                    f"{FindingStatus(expected_status).value} as shown: someone else decided on "
+                    "it; look at it again"
+                )
+            if action is DecisionAction.approve and status is FindingStatus.failed:
+                raise ValueError(
+                    f"finding {finding_id} failed to draft, so there is no answer to approve; "
+                    "re-draft it, or edit it to give your own verdict"
+                )
+            if (action, status) in (
+                (DecisionAction.approve, FindingStatus.approved),
+                (DecisionAction.reject, FindingStatus.rejected),
+            ):
+                raise ValueError(
+                    f"finding {finding_id} is already {status.value}; nothing recorded"
+                    + (
+                        " (undo first to give another reason)"
+                        if status is FindingStatus.rejected
+                        else ""
+                    )
+                )
             after: dict[str, Any]
             if action is DecisionAction.approve:
                 after = {**before, "status": FindingStatus.approved.value}
@@ -368,17 +410,6 @@ class FindingsStore:
                 after = {key: target.before[key] for key in DECISION_STATE}
                 after["undoes"] = target.seq
 
-            last = self.conn.execute(
-                "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
-            last_seq, last_hash = (last["seq"], last["hash"]) if last else (0, "")
-            count, head = self._meta_head()
-            if (count, head) != (last_seq, last_hash):
-                # Appending would paper over a damaged log; make the damage visible instead.
-                raise StoreError(
-                    f"{db_file(self.conn)}: decision log does not match its recorded head "
-                    f"(last row seq {last_seq}, recorded count {count}); verify the log"
-                )
             fields: dict[str, Any] = {
                 "seq": last_seq + 1,
                 "finding_id": finding_id,

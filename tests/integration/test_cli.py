@@ -36,6 +36,13 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         )
 
 
+def test_version_and_short_help() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and re.fullmatch(r"reviewer \d+\.\d+\.\d+\S*\n", out)
+    code, out, _ = run("-h")
+    assert code == 0 and "Usage" in out
+
+
 def test_banks_lists_both_banks_with_counts() -> None:
     code, out, _ = run("banks", "--json")
     banks = {b["name"]: b["questions"] for b in json.loads(out)}
@@ -44,6 +51,15 @@ def test_banks_lists_both_banks_with_counts() -> None:
 
 def test_errors_are_one_line(tmp_path: Path) -> None:
     ws = str(tmp_path / "ws")
+    # only ingest (and demo) create a workspace: a mistyped path is an error, not an empty one
+    code, _, err = run("-w", ws, "log", "verify")
+    assert code == 1 and "no workspace here" in err and not Path(ws).exists()
+    (tmp_path / "afile").write_text("x")
+    code, _, err = run("-w", str(tmp_path / "afile"), "docs")
+    assert code == 1 and "is a file, not a folder" in err
+    created = Workspace.open(ws)
+    assert created.documents() == []  # opens (creates) the database
+    created.close()
     code, _, err = run("-w", ws, "review", "--bank", "iso27001-ai")
     assert code == 1 and "no documents" in err and len(err.strip().splitlines()) == 1
     code, _, err = run("banks", "show", "nope")
@@ -106,7 +122,7 @@ def test_review_decide_verify_and_tamper(demo_ws: Workspace, tmp_path: Path) -> 
     # The shared demo workspace may already hold decisions from other tests: count from here.
     approved_before = [f["id"] for f in findings if f["status"] == "approved"]
     decisions_before = demo_ws.findings.chain_head()[0]
-    fid = next(f["id"] for f in findings if f["status"] == "draft")
+    fid = next(f["id"] for f in findings if f["status"] == "draft" and not f["flags"])
     # The table prints ids shortened; the printed prefix is accepted back by show and decide.
     code, out, _ = run("-w", str(ws), "findings")
     printed = next(line.split()[0] for line in out.splitlines() if fid.startswith(line[:8]))
@@ -123,6 +139,13 @@ def test_review_decide_verify_and_tamper(demo_ws: Workspace, tmp_path: Path) -> 
         and json.loads(out)["action"] == "approve"
         and json.loads(out)["finding_id"] == fid
     )
+    code, _, err = run("-w", str(ws), "decide", printed, "approve")
+    assert code == 1 and "already approved; nothing recorded" in err
+    code, _, err = run("-w", str(ws), "decide", printed, "undo", "--verdict", "partial")
+    assert code == 1 and "--verdict does not go with undo" in err
+    flagged = next(f for f in findings if f["status"] == "draft" and f["flags"])
+    code, _, err = run("-w", str(ws), "decide", flagged["id"], "approve")
+    assert code == 1 and "--force" in err and flagged["flags"][0] in err
     code, out, _ = run("-w", str(ws), "findings", "--status", "approved", "--json")
     assert sorted(f["id"] for f in json.loads(out)) == sorted([*approved_before, fid])
     code, out, _ = run("-w", str(ws), "log", "verify")

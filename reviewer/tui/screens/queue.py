@@ -376,17 +376,24 @@ class QueueScreen(Screen[None]):
             self.notify("No finding selected.", severity="warning", timeout=3)
             return False
         try:
-            self.ws.decide(f.id, action, **kwargs)
+            # the status shown must still be the status stored: a decision taken from the CLI or
+            # another TUI since then is not silently overruled (or undone) from a stale screen
+            self.ws.decide(f.id, action, expected_status=f.status, **kwargs)
         except Exception as exc:  # the log is unchanged; say why in one line and keep going
             self.notify(one_line(exc), title=f"{action} not saved", severity="error")
+            self.refresh_finding(f)
             return False
-        updated = self.ws.findings.get_finding(f.id) or f  # re-read this one finding only
+        self.refresh_finding(f)
+        self.notify(f"{f.id} {DONE_WORDS.get(action, action)}", timeout=2)
+        return True
+
+    def refresh_finding(self, f: Finding) -> None:
+        """Re-read one finding from the database and show what it now holds."""
+        updated = self.ws.findings.get_finding(f.id) or f
         self.index.replace(updated)
         self.table.redraw_finding(updated)
         self.show_finding(updated)
         self.update_status()
-        self.notify(f"{f.id} {DONE_WORDS.get(action, action)}", timeout=2)
-        return True
 
     def action_approve(self) -> None:
         f = self.current

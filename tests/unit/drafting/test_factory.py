@@ -104,3 +104,35 @@ def test_fake_through_factory_exposes_queue_and_prompts(question, evidence, make
     drafter.queue.append(make_reply())
     drafter.draft(question, evidence)
     assert len(drafter.prompts) == 1 and drafter.queue == []
+
+
+def test_an_unreachable_server_is_one_clear_error_and_any_http_answer_is_reachable() -> None:
+    import http.server
+    import socket
+    import threading
+
+    from reviewer.llm.factory import check_reachable
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    dead = LLMSettings(backend="openai", model="m", base_url=f"http://127.0.0.1:{closed}/v1")
+    with pytest.raises(BackendError, match=rf"cannot reach the openai server at .*:{closed}/v1"):
+        check_reachable(dead, timeout_s=2)
+
+    class NotFound(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            self.send_error(404)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), NotFound)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        check_reachable(
+            LLMSettings(backend="ollama", model="m", base_url=f"http://127.0.0.1:{port}")
+        )
+    finally:
+        server.shutdown()

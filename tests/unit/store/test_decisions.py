@@ -307,3 +307,27 @@ def test_threads_sharing_one_connection_keep_the_chain(
     check = store.verify_chain()
     assert check.ok and check.count == 4 * 30
     assert all(_state(store, f.id)[0] == "draft" for f in findings)
+
+
+def test_decisions_that_change_nothing_or_rest_on_a_stale_view_are_refused(
+    store: FindingsStore, finding: Finding, make_finding: MakeFinding
+) -> None:
+    fid = finding.id
+    store.decide(fid, "ann", DecisionAction.approve)
+    with pytest.raises(ValueError, match="already approved; nothing recorded"):
+        store.decide(fid, "ann", DecisionAction.approve)
+    # Bob's screen still shows the draft: his reject does not overrule Ann's approval
+    with pytest.raises(ValueError, match="is now approved, not draft as shown"):
+        store.decide(fid, "bob", DecisionAction.reject, RejectReason.other, expected_status="draft")
+    store.decide(fid, "bob", DecisionAction.reject, RejectReason.other, expected_status="approved")
+    with pytest.raises(ValueError, match="already rejected.*undo first"):
+        store.decide(fid, "bob", DecisionAction.reject, RejectReason.wrong_verdict)
+    store.decide(fid, "bob", DecisionAction.undo)
+    assert _state(store, fid)[0] == "approved"  # one undo, one step back: the log agrees
+
+    failed = make_finding(status=FindingStatus.failed, rationale="Drafting failed: refused")
+    store.save_finding(failed)
+    with pytest.raises(ValueError, match="failed to draft, so there is no answer to approve"):
+        store.decide(failed.id, "ann", DecisionAction.approve)
+    store.decide(failed.id, "ann", DecisionAction.edit, verdict=Verdict.nonconformity)
+    assert len(store.decisions()) == 4 and store.verify_chain().ok
