@@ -59,7 +59,7 @@ def run_batch(
     """Answer every question row of `path` and write a filled copy to `out` (never `path`)."""
     settings = settings or BatchSettings()
     path = Path(path)
-    loaded = load_questionnaire(path, sheet, question_col, answer_col)
+    loaded = load_questionnaire(path, sheet, question_col, answer_col, settings=settings)
     target = check_output(path, out, loaded.kind)
     doc = FilledCopy(loaded)
     skipped_in_reader = sum(len(layout.skipped) for layout in loaded.layouts)

@@ -220,7 +220,7 @@ class FilledCopy:
 
     def off_list(self, row: QuestionRow, text: str) -> bool:
         """The kept answer is not one of the cell's dropdown values."""
-        allowed = self.layouts[row.sheet].dropdown
+        allowed = self.layouts[row.sheet].dropdown_for(row.row)
         return bool(allowed) and text.lower() not in {v.lower() for v in allowed or []}
 
     # -- save --------------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def fill_row(
         _append(doc, layout, sheet, r, layout.comment_col, decided)
         return RowOutcome(None, None, decided)
     verified = [c for c in finding.citations if c.verified]
-    value, reason = map_verdict(finding.verdict, layout.dropdown, settings)
+    value, reason = map_verdict(finding.verdict, layout.dropdown_for(row.row), settings)
     by_reviewer = finding.status is FindingStatus.edited
     if finding.verdict is not Verdict.insufficient_evidence and not verified and not by_reviewer:
         value = None

@@ -425,3 +425,43 @@ def test_open_questions_get_no_yes_or_no(tmp_path: Path, h) -> None:
     assert out["C2"].value.startswith("No answer: this question asks for details")
     assert "models are reviewed quarterly" in out["D2"].value  # the evidence is still written
     assert summary.blank == 2
+
+
+def test_each_row_gets_a_value_from_its_own_dropdown(tmp_path: Path, h) -> None:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Question", "Answer"])
+    for i in range(6):
+        ws.append([f"Do you review model {i} before release?"])
+    for formula, cells in (('"Yes,No"', "B2:B4"), ('"Compliant,Non-compliant"', "B5:B7")):
+        dv = DataValidation(type="list", formula1=formula)
+        dv.add(cells)
+        ws.add_data_validation(dv)
+    src = tmp_path / "mixed.xlsx"
+    wb.save(src)
+    summary = run_batch(src, answer=lambda r: h.make_finding(r, Verdict.conformant), done=_never)
+    out = load_workbook(summary.out).active
+    assert [out[f"B{r}"].value for r in range(2, 8)] == ["Yes"] * 3 + ["Compliant"] * 3
+
+
+def test_a_dropdown_no_verdict_fits_gets_one_note(tmp_path: Path, h) -> None:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Question", "Answer"])
+    for i in range(4):
+        ws.append([f"Do you review model {i} before release?"])
+    dv = DataValidation(type="list", formula1='"Red,Amber,Green"')
+    dv.add("B2:B5")
+    ws.add_data_validation(dv)
+    src = tmp_path / "rag.xlsx"
+    wb.save(src)
+    summary = run_batch(src, answer=lambda r: h.make_finding(r, Verdict.conformant), done=_never)
+    notes = [e for e in summary.errors if "value_map" in e]
+    assert len(notes) == 1 and "Red, Amber, Green" in notes[0]
+    assert summary.blank == 4
