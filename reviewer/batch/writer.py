@@ -31,7 +31,7 @@ from reviewer.batch.columns import ADDED_HEADERS, ROLES
 from reviewer.batch.dropdowns import INSUFFICIENT_NOTE, map_verdict
 from reviewer.batch.reader import CSV_SUFFIXES, BatchError, Loaded, QuestionRow, SheetLayout
 from reviewer.config import BatchSettings
-from reviewer.fileio import atomic_write
+from reviewer.fileio import atomic_write, csv_cell, keep_as_text
 from reviewer.models import Citation, Decision, DecisionAction, Finding, FindingStatus, Verdict
 
 EXCEL_CELL_LIMIT = 32_000  # Excel refuses more than 32,767 characters in a cell
@@ -39,7 +39,6 @@ QUOTE_LIMIT = 300
 ADDED_WIDTHS = {"answer": 16, "comment": 60, "evidence": 70, "confidence": 12, "status": 14}
 PLACEHOLDER_RE = re.compile(r"^(please\s+)?(select|choose)\b.*$|^-+$|^\.+$", re.I)
 MARKER_RE = re.compile(r"\s?\[\s*(E\d+(?:\s*[,;]\s*E\d+)*)\s*\]")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 APPROVED = {FindingStatus.approved, FindingStatus.edited}
 
 
@@ -121,8 +120,7 @@ class FilledCopy:
     def _csv_safe(self, text: str) -> str:
         table = self.loaded.table
         assert table is not None
-        if text.startswith(FORMULA_START):
-            text = "'" + text
+        text = str(csv_cell(text))
         enc = table.encoding
         out = []
         for ch in text:
@@ -166,8 +164,7 @@ class FilledCopy:
                     cell = ws.cell(row=rng.min_row, column=rng.min_col)
                     break
         cell.value = value
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"  # evidence is data: never let a quote become a formula
+        keep_as_text(cell)  # evidence is data: never let a quote become a formula
         if wrap:
             base = copy(cell.alignment) if cell.has_style else Alignment()
             cell.alignment = Alignment(
