@@ -43,14 +43,61 @@ class ExportData:
     chain_head: str
     reviewer: str
     generated_at: str = field(default_factory=utcnow)
+    status: list[str] = field(default_factory=list)  # the --status filter, if any
+    unfiltered: int = 0  # current findings before that filter
 
     def history(self, finding_id: str) -> list[Decision]:
         return self.decisions.get(finding_id) or []
 
+    def scope(self) -> str:
+        """ "3 findings", or "2 findings with status approved (of 5)" under a status filter."""
+        listed = plural(len(self.findings), "finding")
+        if not self.status:
+            return listed
+        return f"{listed} with status {' or '.join(self.status)} (of {self.unfiltered})"
+
+    def empty_note(self) -> str:
+        """Why the report lists no findings; empty when it lists some."""
+        if self.findings:
+            return ""
+        return no_findings_text(self.status, self.unfiltered)
+
+
+def plural(n: int, word: str) -> str:
+    """ "1 finding", "2 findings", "0 findings"."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def no_findings_text(status: list[str] | None = None, unfiltered: int | None = None) -> str:
+    """One sentence on why an export has no findings (`unfiltered`: how many there are without
+    the status filter, when known)."""
+    if status:
+        wanted = " or ".join(status)
+        if unfiltered:
+            return (
+                f"No findings with status {wanted}: the workspace's "
+                f"{plural(unfiltered, 'finding')} all have another status."
+            )
+        if unfiltered is not None:
+            return f"No findings with status {wanted}: the workspace has no findings yet."
+        return f"No findings with status {wanted}."
+    return (
+        "No findings: the workspace has none yet; run `reviewer review` or `reviewer batch` first."
+    )
+
+
+def export_message(path: Path, n: int, status: list[str] | None = None) -> str:
+    """What the command line says after an export, e.g. "wrote report.md (1 finding)"."""
+    if n:
+        return f"wrote {path} ({plural(n, 'finding')})"
+    return f"wrote {path}, which lists no findings. {no_findings_text(status)}"
+
 
 def collect(ws: Workspace, status: list[str] | None = None) -> ExportData:
+    status = list(status or [])
     store = ws.findings
     findings = current_findings(store.list_findings())
+    unfiltered = len(findings)
     if status:
         wanted = {FindingStatus(s) for s in status}
         findings = [f for f in findings if f.status in wanted]
@@ -60,7 +107,14 @@ def collect(ws: Workspace, status: list[str] | None = None) -> ExportData:
         decisions.setdefault(d.finding_id, []).append(d)
     count, head = store.chain_head()
     return ExportData(
-        findings, decisions, coverage_rows(findings), count, head, ws.settings.reviewer_name()
+        findings,
+        decisions,
+        coverage_rows(findings),
+        count,
+        head,
+        ws.settings.reviewer_name(),
+        status=status,
+        unfiltered=unfiltered,
     )
 
 
@@ -136,6 +190,8 @@ def to_json(data: ExportData) -> str:
         {
             "generated_at": data.generated_at,
             "decision_log": {"count": data.chain_count, "head": data.chain_head},
+            "status_filter": data.status or None,
+            "note": data.empty_note() or None,
             "findings": [finding_record(data, f) for f in data.findings],
             "coverage": data.coverage,
         },
@@ -225,11 +281,18 @@ def to_markdown(data: ExportData) -> str:
     lines = [
         "# AI audit findings report",
         "",
-        f"Generated {data.generated_at} by {m(data.reviewer)}. Decision log: {data.chain_count} decisions, "
+        f"Generated {data.generated_at} by {m(data.reviewer)}. "
+        f"Decision log: {plural(data.chain_count, 'decision')}, "
         f"chain head `{data.chain_head}` (check with `reviewer log verify`).",
         "",
-        "Findings not approved by a reviewer are marked **DRAFT**.",
+        f"This report lists {data.scope()}. Findings not approved by a reviewer are marked "
+        "**DRAFT**.",
         "",
+    ]
+    if not data.findings:
+        # Status values are checked names, the rest is our own wording: nothing to escape.
+        return "\n".join([*lines, f"**{data.empty_note()}**"]) + "\n"
+    lines += [
         "## Coverage",
         "",
         "| family | control | findings | conformant | partial | nonconformity | insufficient | reviewed | flagged |",
@@ -289,8 +352,14 @@ def to_html(data: ExportData) -> str:
         f"<style>{_CSS}</style></head><body>",
         "<h1>AI audit findings report</h1>",
         f"<p class='meta'>Generated {e(data.generated_at)} by {e(data.reviewer)}. Decision log: "
-        f"{data.chain_count} decisions, chain head <code>{e(data.chain_head)}</code>. "
+        f"{plural(data.chain_count, 'decision')}, chain head <code>{e(data.chain_head)}</code>. "
+        f"This report lists {e(data.scope())}. "
         "Findings not approved by a reviewer are marked DRAFT.</p>",
+    ]
+    if not data.findings:
+        parts += [f"<p><b>{e(data.empty_note())}</b></p>", "</body></html>"]
+        return "\n".join(parts)
+    parts += [
         "<h2>Coverage</h2><table><tr><th>family</th><th>control</th><th>findings</th><th>conformant</th>"
         "<th>partial</th><th>nonconformity</th><th>insufficient</th><th>reviewed</th><th>flagged</th></tr>",
     ]
@@ -389,6 +458,10 @@ def to_xlsx_bytes(data: ExportData) -> bytes:
     meta.append(["generated_at", data.generated_at])
     meta.append(["decisions", data.chain_count])
     meta.append(["chain_head", data.chain_head])
+    if data.status:
+        _append(meta, ["status_filter", ", ".join(data.status)])
+    if not data.findings:
+        meta.append(["note", data.empty_note()])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

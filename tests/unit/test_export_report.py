@@ -108,3 +108,48 @@ def test_decision_in_effect_follows_undo(
     assert (d.action.value if d else None) == in_effect
     if d is not None:
         assert reviewed.ws.findings.get_finding(f.id).status.value == d.after["status"]  # type: ignore[union-attr]
+
+
+def test_an_export_with_no_findings_says_so(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from reviewer.export.report import FORMATS, export_message
+    from reviewer.workspace import Workspace
+
+    ws = Workspace.open(tmp_path / "ws", name="test.auditor")
+    outs = {fmt: ws.export(fmt, tmp_path / f"report.{fmt}") for fmt in FORMATS}
+    assert {n for _, n in outs.values()} == {0}
+    why = "No findings: the workspace has none yet"
+    for fmt in ("md", "html"):
+        text = outs[fmt][0].read_text()
+        assert why in text and "Coverage" not in text and "0 decisions" in text
+    assert why in json.loads(outs["json"][0].read_text())["note"]
+    log = load_workbook(outs["xlsx"][0])["Log"]
+    assert any(why in str(c.value) for row in log.iter_rows() for c in row)
+    message = export_message(outs["md"][0], 0)
+    assert "lists no findings" in message and why in message and "0 findings" not in message
+
+
+def test_a_status_filter_that_matches_nothing_says_why(reviewed: Reviewed, tmp_path: Path) -> None:
+    from reviewer.export.report import export_message
+
+    out, n = reviewed.ws.export("md", tmp_path / "report.md", status=["approved"])
+    assert n == 0
+    assert (
+        "No findings with status approved: the workspace's 2 findings all have another status."
+        in out.read_text()
+    )
+    assert "No findings with status approved" in export_message(out, 0, ["approved"])
+
+
+def test_counts_are_pluralised(reviewed: Reviewed, tmp_path: Path) -> None:
+    from reviewer.export.report import export_message
+
+    f = reviewed.by_question("Q1")
+    reviewed.ws.decide(f.id, "approve")
+    out, n = reviewed.ws.export("md", tmp_path / "report.md", status=["approved"])
+    text = out.read_text()
+    assert n == 1 and "1 finding with status approved (of 2)" in text
+    assert "Decision log: 1 decision," in text and "1 decisions" not in text
+    assert export_message(out, 1) == f"wrote {out} (1 finding)"
+    assert export_message(out, 2) == f"wrote {out} (2 findings)"
