@@ -110,3 +110,13 @@ def test_markdown_export_renders_hostile_text_as_text(
         "*Decision:* approved | `x`",
     ):
         assert written in visible, written
+
+
+def test_xlsx_export_drops_characters_excel_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r = reviewed_workspace(tmp_path, monkeypatch)
+    r.ws.decide(r.by_question("Q1").id, "reject", reason="other", note="pasted\x07 from a\x01 log")
+    out, _ = r.ws.export("xlsx", tmp_path / "report.xlsx")
+    values = [c.value for row in load_workbook(out)["Findings"].iter_rows() for c in row]
+    assert "pasted from a log" in values
