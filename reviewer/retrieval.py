@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from reviewer.ingest.chunking import count_tokens
-from reviewer.models import Chunk, DocType, Evidence, Question
+from reviewer.models import Chunk, DocType, Document, Evidence, Question
 
 if TYPE_CHECKING:
     from reviewer.workspace import Workspace
@@ -36,24 +36,40 @@ class Hit:
     dense_sim: float = 0.0
 
 
+def matching_documents(docs: Sequence[Document], name: str) -> list[Document]:
+    """The documents a user's file name means: the file's own location (absolute or from here)
+    first; else the path `reviewer docs` lists, a trailing part of the location, or a base name."""
+    located = str(Path(name).expanduser().resolve())
+    exact = [d for d in docs if d.source_path == located]
+    if exact:
+        return exact
+    norm = name.replace("\\", "/").lstrip("./")
+    return [
+        d
+        for d in docs
+        if d.path == norm
+        or d.source_path.endswith("/" + norm)
+        or PurePosixPath(d.path).name == norm
+    ]
+
+
 def resolve_scope(ws: Workspace, scope: Sequence[str] | None) -> list[str] | None:
-    """Doc ids for a list of file names (as listed by `reviewer docs`, a suffix, or a base name)."""
+    """Doc ids for a list of file names (see `matching_documents`); a name that fits several
+    documents is refused with the list, rather than silently widening the scope."""
     if not scope:
         return None
     docs = ws.docs.list_documents()
     ids: list[str] = []
     unknown: list[str] = []
     for name in scope:
-        norm = name.replace("\\", "/").lstrip("./")
-        match = [
-            d.id
-            for d in docs
-            if d.path == norm
-            or d.source_path.endswith("/" + norm)
-            or PurePosixPath(d.path).name == norm
-        ]
+        match = matching_documents(docs, name)
+        if len(match) > 1:
+            listed = ", ".join(d.source_path for d in match)
+            raise ScopeError(
+                f"--scope {name} names {len(match)} documents ({listed}); give the file's path"
+            )
         if match:
-            ids.extend(match)
+            ids.extend(d.id for d in match)
         else:
             unknown.append(name)
     if unknown:

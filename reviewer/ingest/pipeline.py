@@ -261,14 +261,23 @@ def _commit(ws: Workspace, batch: list[Prepared]) -> list[FileResult]:
 
 
 def forget_paths(ws: Workspace, paths: Iterable[str]) -> list[Document]:
-    """Drop documents by path (as listed by `reviewer docs`, or the file's location)."""
-    wanted = {str(p) for p in paths}
-    resolved = {str(Path(p).resolve()) for p in paths}
-    docs = [
-        d
-        for d in ws.docs.list_documents()
-        if d.path in wanted or d.source_path in resolved or Path(d.path).name in wanted
-    ]
+    """Drop documents by path (as listed by `reviewer docs`, or the file's location).
+
+    A name that fits several documents (two folders each with a terms.md) drops none of them:
+    ValueError lists the files, so the user can name the one they mean by its location.
+    """
+    from reviewer.retrieval import matching_documents
+
+    every = ws.docs.list_documents()
+    docs: list[Document] = []
+    for name in paths:
+        found = matching_documents(every, name)
+        if len(found) > 1:
+            listed = ", ".join(d.source_path for d in found)
+            raise ValueError(
+                f"{name} names {len(found)} documents ({listed}); give the file's path instead"
+            )
+        docs.extend(d for d in found if d not in docs)
     if not docs:
         return []
     for d in docs:

@@ -211,3 +211,25 @@ def test_findings_lists_current_drafts_unless_asked_for_history(tmp_path: Path) 
     everything = json.loads(out)
     assert len(current) == 1 and len(everything) == 2
     assert current[0]["id"] == everything[-1]["id"]  # listed in the order they were saved
+
+
+def test_a_name_two_documents_share_is_refused_until_the_path_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for vendor in ("vendor-a", "vendor-b"):
+        folder = tmp_path / vendor
+        folder.mkdir()
+        (folder / "terms.md").write_text(f"# {vendor} terms\n\nWe do not train on your data.\n")
+    ws = str(tmp_path / "ws")
+    for vendor in ("vendor-a", "vendor-b"):
+        assert run("-w", ws, "ingest", vendor)[0] == 0
+    code, _, err = run("-w", ws, "forget", "terms.md")
+    assert code == 1 and "terms.md names 2 documents" in err
+    assert "vendor-a/terms.md" in err and "vendor-b/terms.md" in err
+    code, _, err = run("-w", ws, "review", "--question", "Is our data used?", "--scope", "terms.md")
+    assert code == 1 and "names 2 documents" in err
+    code, out, _ = run("-w", ws, "forget", "vendor-a/terms.md")
+    assert code == 0 and out.count("forgot") == 1
+    code, out, _ = run("-w", ws, "docs", "--json")
+    assert [d["source_path"] for d in json.loads(out)] == [str(tmp_path / "vendor-b" / "terms.md")]
