@@ -155,8 +155,19 @@ def ingest(
 
             report = ws.ingest(paths, doc_type=doc_type, progress=tick)
     if json_out:
-        emit_json({"files": [r.__dict__ for r in report.results], "counts": report.counts()})
+        emit_json(
+            {
+                "files": [r.__dict__ for r in report.results],
+                "counts": report.counts(),
+                "missing": [d.source_path for d in report.missing],
+            }
+        )
     else:
+        for d in report.missing:
+            err.print(
+                f"[yellow]gone[/yellow]     {escape(d.path)}: no longer in the folder; still in "
+                f"the workspace until `reviewer forget {escape(d.source_path)}`"
+            )
         for r in report.results:
             if r.status == "failed":
                 err.print(f"[red]failed[/red]  {escape(r.error or r.path)}")

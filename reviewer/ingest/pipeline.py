@@ -47,6 +47,9 @@ class FileResult:
 @dataclass
 class IngestReport:
     results: list[FileResult] = field(default_factory=list)
+    # documents ingested from a folder given now whose file is no longer there (kept until
+    # `reviewer forget`: their findings and decisions may still matter)
+    missing: list[Document] = field(default_factory=list)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -74,6 +77,17 @@ def doc_id_for(path: Path) -> str:
     return "d" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:15]
 
 
+def missing_from(docs: Iterable[Document], paths: Iterable[str | Path]) -> list[Document]:
+    """Documents ingested from inside the given folders whose files are gone."""
+    folders = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+    return [
+        d
+        for d in docs
+        if any(Path(d.source_path).is_relative_to(f) for f in folders)
+        and not Path(d.source_path).exists()
+    ]
+
+
 def discover(paths: Iterable[str | Path]) -> list[tuple[Path, str, str | None]]:
     """(file, display path, error) for every candidate; directories recurse, hidden files skipped."""
     found: list[tuple[Path, str, str | None]] = []
@@ -84,6 +98,8 @@ def discover(paths: Iterable[str | Path]) -> list[tuple[Path, str, str | None]]:
                 rel = f.relative_to(p)
                 if any(part.startswith(".") for part in rel.parts) or not f.is_file():
                     continue
+                if f.name.startswith("~$"):
+                    continue  # an Office lock file beside an open document, not evidence
                 if f.suffix.lower() not in SUPPORTED_EXTENSIONS:
                     found.append(
                         (f, rel.as_posix(), f"unsupported file type '{f.suffix or f.name}'")
@@ -126,6 +142,7 @@ def ingest_paths(
     report = IngestReport()
     files = discover(paths)
     reconcile(ws)
+    report.missing = missing_from(ws.docs.list_documents(), paths)
     changed = False
     pending: list[Prepared] = []
 

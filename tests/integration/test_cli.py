@@ -233,3 +233,18 @@ def test_a_name_two_documents_share_is_refused_until_the_path_is_given(
     assert code == 0 and out.count("forgot") == 1
     code, out, _ = run("-w", ws, "docs", "--json")
     assert [d["source_path"] for d in json.loads(out)] == [str(tmp_path / "vendor-b" / "terms.md")]
+
+
+def test_reingest_names_files_gone_from_the_folder(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("keep.md", "old.md"):
+        (docs / name).write_text(f"# {name}\n\nModels are versioned in the registry.\n")
+    ws = str(tmp_path / "ws")
+    assert run("-w", ws, "ingest", str(docs))[0] == 0
+    (docs / "old.md").unlink()
+    code, out, err = run("-w", ws, "ingest", str(docs))
+    assert code == 0 and "gone" in err and "old.md: no longer in the folder" in err
+    assert f"reviewer forget {docs / 'old.md'}" in err
+    assert run("-w", ws, "forget", str(docs / "old.md"))[0] == 0
+    assert "gone" not in run("-w", ws, "ingest", str(docs))[2]
