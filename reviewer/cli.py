@@ -656,18 +656,32 @@ def config(json_out: JsonOpt = False) -> None:
 
 @log_app.command("verify")
 def log_verify(json_out: JsonOpt = False) -> None:
-    """Check the decision log's hash chain; names the first bad row."""
+    """Check the decision log's hash chain (names the first bad row), then that every finding
+    agrees with its latest decision and every verified quote is still in its chunk."""
+    from reviewer.store.integrity import check_findings
+
     with friendly_errors():
-        check = open_ws().verify_log()
+        ws = open_ws()
+        check = ws.verify_log()
+        problems = check_findings(ws.findings)
     if json_out:
-        emit_json(check.__dict__)
-    elif check.ok:
-        out.print(f"ok: {check.count} decisions, chain head {check.head or '- (empty log)'}")
+        emit_json({**check.__dict__, "findings_problems": problems})
     else:
-        err.print(
-            f"[red]TAMPERED[/red]: first bad row #{check.first_bad_seq}: {escape(check.reason)}"
-        )
-    if not check.ok:
+        if check.ok:
+            head = check.head or "- (empty log)"
+            said = "ok" if not problems else "decision chain ok, findings NOT"
+            out.print(f"{said}: {check.count} decisions, chain head {head}")
+        else:
+            err.print(
+                f"[red]TAMPERED[/red]: first bad row #{check.first_bad_seq}: {escape(check.reason)}"
+            )
+        for line in problems:
+            err.print(f"[red]TAMPERED[/red]: {escape(line)}")
+        if check.ok and problems:
+            err.print(
+                f"{len(problems)} finding(s) disagree with the decision log or their documents"
+            )
+    if not check.ok or problems:
         raise typer.Exit(1)
 
 
@@ -682,7 +696,9 @@ def export(
     """Write a findings report per control family, with decisions and coverage."""
     with friendly_errors():
         path, n = open_ws().export(fmt, out_path, status or None)
-    out.print(f"wrote {escape(str(path))} ({n} findings)")
+    from reviewer.export.report import export_message
+
+    out.print(escape(export_message(path, n, status or None)))
 
 
 @app.command()

@@ -150,7 +150,17 @@ def test_review_decide_verify_and_tamper(demo_ws: Workspace, tmp_path: Path) -> 
     assert sorted(f["id"] for f in json.loads(out)) == sorted([*approved_before, fid])
     code, out, _ = run("-w", str(ws), "log", "verify")
     assert code == 0 and out.startswith(f"ok: {decisions_before + 1} decisions")
+    # a finding changed behind the log's back: the chain is intact, the finding is not
     con = sqlite3.connect(ws / "reviewer.db")
+    con.execute(
+        "UPDATE findings SET verdict = CASE verdict WHEN 'conformant' THEN 'partial' "
+        "ELSE 'conformant' END WHERE id = ?",
+        (fid,),
+    )
+    con.commit()
+    code, out, err = run("-w", str(ws), "log", "verify")
+    assert code == 1 and out.startswith("decision chain ok, findings NOT")
+    assert f"finding {fid}" in err and "verdict" in err
     for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
         con.execute(f"DROP TRIGGER {name}")
     con.execute("UPDATE decisions SET reviewer = 'mallory' WHERE seq = 1")
