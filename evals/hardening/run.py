@@ -185,7 +185,7 @@ def render(r: dict[str, Any]) -> str:
         ],
         [
             "secrets: API key in workspace/exports/output",
-            f"review exit {sc['review_exit']}, {sc['failed_findings']} failed questions recorded",
+            f"review exit {sc['review_exit']}: {sc['unreachable_error'][:90]}",
             f"secret hits {len(sc['secret_hits'])}",
         ],
         [

@@ -35,7 +35,8 @@ SECRET = "sk-test-SECRET123"
 @dataclass
 class SecretsSummary:
     review_exit: int = 0
-    failed_findings: int = 0
+    # a dead server is refused before the first question: the error names it, nothing is drafted
+    unreachable_error: str = ""
     secret_hits: list[str] = field(default_factory=list)  # where the key was found
     permission_violations: list[str] = field(default_factory=list)
     export_checks: dict[str, str] = field(default_factory=dict)  # case -> outcome
@@ -92,10 +93,7 @@ def check_secrets(root: Path, s: SecretsSummary) -> Path:
     )
     s.review_exit = res.code
     outputs += [res.stdout, res.stderr]
-    try:
-        s.failed_findings = len(json.loads(res.stdout).get("failed", []))
-    except json.JSONDecodeError:
-        s.failed_findings = -1
+    s.unreachable_error = res.stderr.strip()
     res = run_cli(
         ["--debug", "review", "--bank", "mini", "--drafter", "openai", "--fresh"],
         ws,

@@ -15,9 +15,10 @@ def summary(tmp_path_factory: pytest.TempPathFactory) -> SecretsSummary:
     return run_secrets(tmp_path_factory.mktemp("secrets"))
 
 
-def test_failed_openai_review_is_recorded_per_question(summary: SecretsSummary) -> None:
+def test_unreachable_openai_server_is_one_error_before_the_run(summary: SecretsSummary) -> None:
     assert summary.review_exit == 1
-    assert summary.failed_findings == 3
+    assert summary.unreachable_error.startswith("error: cannot reach the openai server at")
+    assert len(summary.unreachable_error.splitlines()) == 1
 
 
 def test_api_key_never_written_or_printed(summary: SecretsSummary) -> None:
