@@ -199,6 +199,12 @@ class ExtractiveParams:
     # ("shares browser screenshots with model providers, including any data entered"): a
     # contradiction, not support (v17, from the fresh15b folder: +3 of 452 dev items, none lost).
     absence_affirm: bool = True
+    # An ad-hoc yes/no question ("Does the vendor use customer prompts to train models?", from
+    # `review --question` or a questionnaire row with no bank match) is its own criterion; a
+    # best sentence that forbids or forswears the practice ("will not use customer prompts to
+    # train models") answers no: a contradiction, not support (v18; bank and gold criteria are
+    # statements, so no dev item can move).
+    question_denial: bool = True
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -325,7 +331,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 17
+    version = 18
 
     def __init__(
         self,
@@ -714,6 +720,10 @@ class ExtractiveDrafter(Drafter):
         status, why = CriterionStatus.met, "stated"
         if absence and p.absence_affirm and states_it_happens(top):
             status, why = CriterionStatus.contradicted, "stated to happen where it must not"
+        elif (
+            p.question_denial and not prohibitive and (cue := forswears(crit.text, top.text, cues))
+        ):
+            status, why = CriterionStatus.contradicted, f"answers no ({cue!r})"
         elif cues.negation and not (prohibitive and cues.prohibiting):
             status, why = CriterionStatus.contradicted, f"weak and negated ({cues.negation[0]!r})"
         elif prohibitive and cues.permission and not cues.prohibiting:
@@ -888,6 +898,26 @@ def evidence_units(text: str, p: ExtractiveParams) -> Iterator[tuple[str, str | 
             units.append((start, sentence, None))
     for _, unit_text, answer in sorted(units, key=lambda u: u[0]):
         yield unit_text, answer
+
+
+YES_NO_QUESTION = re.compile(
+    r"^(?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|shall|should|may|must)\b",
+    re.I,
+)
+# "must not be used unless classified": the prohibition is a condition, not a denial
+CONDITIONED = re.compile(r"\b(?:unless|until|except|without|other than|before|only)\b", re.I)
+
+
+def forswears(criterion: str, sentence: str, cues: Cues) -> str | None:
+    """The prohibiting cue by which a sentence answers no to a yes/no question used as its own
+    criterion ("Does the vendor train on prompts?" / "The provider will not use prompts to train
+    models"); None when the criterion is a statement or the prohibition is conditional."""
+    text = criterion.strip()
+    if not cues.prohibiting or not text.endswith("?") or not YES_NO_QUESTION.match(text):
+        return None
+    if CONDITIONED.search(sentence):
+        return None
+    return cues.prohibiting[0]
 
 
 def grants(cues: Cues) -> bool:

@@ -641,3 +641,46 @@ def test_a_plain_statement_of_the_thing_contradicts_an_absence_criterion() -> No
     # A sentence that keeps the thing from happening still meets it.
     d = draft_one(args[0], args[1], "Data entered in the browser is never sent to model providers.")
     assert d.verdict == Verdict.conformant, d.rationale
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "verdict"),
+    [
+        # an ad-hoc yes/no question is its own criterion: a forsworn practice answers no
+        (
+            "Does the vendor use customer prompts to train models?",
+            "The vendor will not use customer prompts to train models.",
+            Verdict.nonconformity,
+        ),
+        (
+            "Does the vendor use customer prompts to train models?",
+            "The vendor uses customer prompts to train models.",
+            Verdict.conformant,
+        ),
+        # a conditional prohibition is not a no
+        (
+            "Is customer data used to train models?",
+            "Customer data must not be used to train models unless the customer agrees.",
+            None,
+        ),
+    ],
+)
+def test_an_ad_hoc_yes_no_question_is_answered_no_by_a_forsworn_practice(
+    question: str, sentence: str, verdict: Verdict | None
+) -> None:
+    draft = drafter().draft(Question(id="adhoc", text=question), evidence(sentence))
+    if verdict is None:  # whatever it is, not a no
+        assert draft.verdict is not Verdict.nonconformity, draft.rationale
+        return
+    assert draft.verdict is verdict, draft.rationale
+    if verdict is Verdict.nonconformity:
+        assert draft.assessments[0].note.startswith("answers no ('will not')")
+
+
+def test_a_prohibition_still_meets_a_statement_criterion() -> None:
+    draft = draft_one(
+        "Do contracts bar providers from training on our data?",
+        "Contracts prohibit the provider from training models on customer prompts.",
+        "The provider will not use customer prompts to train models.",
+    )
+    assert draft.verdict is Verdict.conformant, draft.rationale
