@@ -540,8 +540,7 @@ def show(finding_id: FindingIdArg, json_out: JsonOpt = False) -> None:
         out.print(escape(f"  [{a.status.value}] {a.criterion}"))
     out.print(escape(f.rationale))
     for c in f.citations:
-        where = c.path + (f" p.{c.page}" if c.page else "")
-        out.print(escape(f'  [{c.label}] {where} sha256 {c.doc_sha256[:12]}: "{c.quote}"'))
+        out.print(escape(f'  [{c.label}] {c.where()} sha256 {c.doc_sha256[:12]}: "{c.quote}"'))
     for d in decisions:
         out.print(
             f"  decision #{d.seq} {d.action.value} by {escape(d.reviewer)} at {d.at} {d.reason_code or ''} {escape(d.note)}"

@@ -215,6 +215,16 @@ class Citation(Strict):
     verified: bool = False
     char_start: int | None = Field(default=None, description="Quote start in the document text")
     char_end: int | None = None
+    section: str = Field(default="", description="Headings above the quote, e.g. '6. AI > 6.1'")
+
+    def where(self) -> str:
+        """Where the quote is, for people: file, page (PDF) and section (any heading above it)."""
+        out = self.path or self.chunk_id
+        if self.page:
+            out += f" p.{self.page}"
+        if self.section:
+            out += f" § {self.section}"
+        return out
 
 
 class CriterionAssessment(Strict):

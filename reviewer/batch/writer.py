@@ -83,10 +83,7 @@ def format_evidence(citations: list[Citation]) -> str:
         quote = " ".join(c.quote.split())
         if len(quote) > QUOTE_LIMIT:
             quote = quote[: QUOTE_LIMIT - 1].rstrip() + "…"
-        where = c.path or c.chunk_id
-        if c.page:
-            where += f" p.{c.page}"
-        line = f'[{c.label}] {where}: "{quote}"'
+        line = f'[{c.label}] {c.where()}: "{quote}"'
         if total + len(line) + 1 > EXCEL_CELL_LIMIT - 40:
             lines.append(f"… ({len(verified) - i} more citations)")
             break

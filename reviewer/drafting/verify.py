@@ -16,6 +16,12 @@ from reviewer.models import Citation, Draft, Evidence, Flag, Question, Verdict
 from reviewer.text import find_quote, normalize
 
 
+def section_of(heading_path: list[str], depth: int = 2) -> str:
+    """The innermost headings above a chunk ("6. AI services > 6.1 Contracts"); the outer ones
+    are usually the document title, which the file name already gives."""
+    return " > ".join(" ".join(h.split()) for h in heading_path[-depth:] if h.strip())
+
+
 @dataclass
 class Verification:
     verdict: Verdict
@@ -154,6 +160,7 @@ def verify_draft(draft: Draft, evidence: list[Evidence], question: Question) -> 
                     "chunk_id": chunk.id,
                     "path": chunk.path,
                     "page": chunk.page,
+                    "section": section_of(chunk.heading_path),
                     "doc_sha256": chunk.doc_sha256,
                     "verified": True,
                     "char_start": chunk.char_start + start,

@@ -145,6 +145,7 @@ def finding_record(data: ExportData, f: Finding) -> dict[str, Any]:
                 "label": c.label,
                 "file": c.path,
                 "page": c.page,
+                "section": c.section,
                 "quote": c.quote,
                 "doc_sha256": c.doc_sha256,
             }
@@ -222,13 +223,19 @@ CSV_COLUMNS = [
 ]
 
 
+def _section(citation: dict[str, Any]) -> str:
+    """' § headings' for a citation record that has them, else ''."""
+    return f" § {citation['section']}" if citation.get("section") else ""
+
+
 def _flat(rec: dict[str, Any]) -> list[Any]:
     row = []
     for col in CSV_COLUMNS:
         v = rec[col]
         if col == "citations":
             v = "\n".join(
-                f'{c["file"]} p.{c["page"] or "-"} [{c["doc_sha256"][:12]}]: "{c["quote"]}"'
+                f"{c['file']} p.{c['page'] or '-'}{_section(c)} [{c['doc_sha256'][:12]}]: "
+                f'"{c["quote"]}"'
                 for c in v
             )
         elif isinstance(v, list):
@@ -325,7 +332,8 @@ def to_markdown(data: ExportData) -> str:
         ]
         for c in rec["citations"]:
             lines.append(
-                f"- [{m(c['label'])}] {m(c['file'])}{' p.' + str(c['page']) if c['page'] else ''} "
+                f"- [{m(c['label'])}] {m(c['file'])}{' p.' + str(c['page']) if c['page'] else ''}"
+                f"{m(_section(c))} "
                 f"(sha256 `{m(c['doc_sha256'][:16])}`): “{m(c['quote'])}”"
             )
         if rec["decision"]:
@@ -388,7 +396,7 @@ def to_html(data: ExportData) -> str:
         for c in rec["citations"]:
             page = f" p.{c['page']}" if c["page"] else ""
             parts.append(
-                f"<blockquote>[{e(c['label'])}] {e(c['file'])}{page} "
+                f"<blockquote>[{e(c['label'])}] {e(c['file'])}{page}{e(_section(c))} "
                 f"<span class='meta'>sha256 {e(c['doc_sha256'][:16])}</span><br>“{e(c['quote'])}”</blockquote>"
             )
         if rec["decision"]:

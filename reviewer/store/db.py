@@ -126,10 +126,16 @@ _SCHEMA_V3 = """
 ALTER TABLE findings ADD COLUMN used_at TEXT NOT NULL DEFAULT '';
 """
 
+# The headings above a cited quote, so a DOCX, Markdown or HTML citation says where it is.
+_SCHEMA_V4 = """
+ALTER TABLE citations ADD COLUMN section TEXT NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", _SCHEMA_V1),
     (2, "documents.recipe", _SCHEMA_V2),
     (3, "findings.used_at", _SCHEMA_V3),
+    (4, "citations.section", _SCHEMA_V4),
 ]
 
 

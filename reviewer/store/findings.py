@@ -172,8 +172,8 @@ class FindingsStore:
             self.conn.execute("DELETE FROM citations WHERE finding_id = ?", (finding.id,))
             self.conn.executemany(
                 "INSERT INTO citations (finding_id, position, label, chunk_id, quote, path, page, "
-                "doc_sha256, verified, char_start, char_end) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "doc_sha256, verified, char_start, char_end, section) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         finding.id,
@@ -187,6 +187,7 @@ class FindingsStore:
                         int(c.verified),
                         c.char_start,
                         c.char_end,
+                        c.section,
                     )
                     for position, c in enumerate(finding.citations)
                 ],
@@ -576,6 +577,7 @@ def _row_to_citation(row: sqlite3.Row) -> Citation:
         verified=bool(row["verified"]),
         char_start=row["char_start"],
         char_end=row["char_end"],
+        section=row["section"],
     )
 
 

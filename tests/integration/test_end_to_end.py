@@ -261,3 +261,14 @@ def test_batch_fills_the_sample_workbook(demo_ws: Workspace, tmp_path: Path) -> 
     # Rerun resumes every row instead of drafting again.
     summary2, _ = demo_ws.batch(book, drafter="extractive", out=tmp_path / "again.xlsx")
     assert summary2.resumed == summary.total - summary.skipped
+
+
+def test_citations_say_which_section_they_quote(demo_ws: Workspace) -> None:
+    cited = [c for f in demo_ws.current_findings() for c in f.citations if c.verified]
+    docx = [c for c in cited if c.path.endswith((".docx", ".md", ".html"))]
+    chunks = demo_ws.docs.chunks(c.chunk_id for c in docx)
+    under_heading = [c for c in docx if chunks[c.chunk_id].heading_path]
+    assert under_heading
+    for c in under_heading:
+        assert c.section.split(" > ")[-1] == " ".join(chunks[c.chunk_id].heading_path[-1].split())
+        assert c.where() == f"{c.path}{f' p.{c.page}' if c.page else ''} § {c.section}"
