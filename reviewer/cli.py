@@ -72,8 +72,13 @@ def main_callback(
     ] = False,
 ) -> None:
     """Ingest evidence, draft findings per audit question, review them, export reports."""
+    from reviewer.config import unknown_variables
+
     state.workspace = workspace
     state.debug = debug
+    for name, near in unknown_variables(os.environ):
+        hint = f" (did you mean {near}?)" if near else ""
+        err.print(f"[yellow]note[/yellow] {name} is not a reviewer setting and is ignored{hint}")
 
 
 def open_ws(workspace: Path | None = None, *, create: bool = False) -> Any:

@@ -6,9 +6,11 @@ underscore, e.g. REVIEWER_LLM__BACKEND=openai.
 
 from __future__ import annotations
 
+import difflib
 import getpass
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -162,6 +164,43 @@ def load_settings(workspace: str | Path | None = None, **overrides: Any) -> Sett
         return Settings(**merged)
     except ValidationError as exc:
         raise ConfigError(f"{_culprit(ws)}: {_problems(exc)}") from exc
+
+
+# REVIEWER_* variables read directly, not settings (workspace location, resources, test tools)
+OTHER_VARIABLES = {
+    "WORKSPACE",
+    "BANKS_DIR",
+    "PROMPTS_DIR",
+    "CACHE_DIR",
+    "EMBED_RUNTIME",
+    "CONCURRENT_DECISIONS",
+    "BENCH_WORK",
+}
+
+
+def setting_variables() -> list[str]:
+    """Every REVIEWER_* variable a setting can be given by."""
+    names = [f"REVIEWER_{v}" for v in sorted(OTHER_VARIABLES)]
+    for name, field in Settings.model_fields.items():
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            names += [f"REVIEWER_{name}__{sub}".upper() for sub in kind.model_fields]
+        else:
+            names.append(f"REVIEWER_{name}".upper())
+    return names
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """REVIEWER_* variables that set nothing (a typo is otherwise silently ignored), each with
+    the closest real name when there is one."""
+    known = setting_variables()
+    return [
+        (name, next(iter(difflib.get_close_matches(name, known, n=1, cutoff=0.8)), None))
+        for name in sorted(environ)
+        if name.startswith("REVIEWER_")
+        and name not in known
+        and not any(name.startswith(k + "__") for k in known)  # a key inside a dict setting
+    ]
 
 
 def _culprit(ws: Path) -> str:

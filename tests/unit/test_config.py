@@ -100,3 +100,20 @@ def test_each_setting_names_where_it_came_from(
     assert rows["workspace"][1] == "--workspace"
     # Every field of every section is listed once.
     assert sum(key.startswith("llm.") for key in rows) == len(load_settings(ws).llm.model_dump())
+
+
+def test_a_mistyped_variable_is_named_with_the_closest_setting() -> None:
+    from reviewer.config import unknown_variables
+
+    env = {
+        "REVIEWER_RETREIVAL__K": "5",
+        "REVIEWER_LLM__BACKEND": "ollama",
+        "REVIEWER_WORKSPACE": "/tmp/ws",
+        "REVIEWER_BATCH__VALUE_MAP__CONFORMANT": "[]",
+        "REVIEWER_SHINY": "1",
+        "HOME": "/root",
+    }
+    assert unknown_variables(env) == [
+        ("REVIEWER_RETREIVAL__K", "REVIEWER_RETRIEVAL__K"),
+        ("REVIEWER_SHINY", None),
+    ]
