@@ -33,7 +33,10 @@ log_app = typer.Typer(help="The hash-chained decision log.", no_args_is_help=Tru
 app.add_typer(banks_app, name="banks")
 app.add_typer(log_app, name="log")
 
-out = Console()
+# Piped or redirected output (grep, a log file) is not cut to 80 columns: tables size to their
+# content up to PIPE_WIDTH. A terminal, or an explicit COLUMNS, keeps its own width.
+PIPE_WIDTH = 200
+out = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPE_WIDTH)
 # soft_wrap: an error stays one physical line even when stderr is a pipe or a log file.
 err = Console(stderr=True, soft_wrap=True)
 
