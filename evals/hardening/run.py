@@ -218,7 +218,10 @@ def render(r: dict[str, Any]) -> str:
     lines.append(
         table(
             ["tamper case", "exit", "named row", "expected"],
-            [[c["name"], c["exit_code"], c["named_seq"], c["expected_seq"]] for c in tp["cases"]],
+            [
+                [c["name"], c["exit_code"], c["named_seq"], list(c["expected_seq"])]
+                for c in tp["cases"]
+            ],
         )
     )
     lines += [

@@ -168,7 +168,18 @@ def check_exports(root: Path, ws: Path, s: SecretsSummary) -> None:
 
 
 def _decide_cli(ws: Path) -> tuple[int, str]:
-    res = run_cli(["decide", "w0-f0", "approve", "--note", "x" * 2000], ws)
+    """One decision that must be written: approving twice is refused, so approve and reject
+    take turns (the status is read without writing, which a full or read-only disk allows)."""
+    try:
+        con = sqlite3.connect(f"file:{ws / 'reviewer.db'}?mode=ro", uri=True)
+        try:
+            (status,) = con.execute("SELECT status FROM findings WHERE id = 'w0-f0'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        status = ""  # unreadable here too: the decision below reports why
+    action = ["approve"] if status != "approved" else ["reject", "--reason", "other"]
+    res = run_cli(["decide", "w0-f0", *action, "--note", "x" * 2000], ws)
     return res.code, res.stderr.strip()
 
 
