@@ -373,3 +373,24 @@ def test_sort_cycles_with_s_and_by_clicking_a_header(workspace: Workspace) -> No
         assert queue.reverse, "a second click on the same header reverses the order"
 
     drive(workspace, scenario)
+
+
+def test_a_decision_taken_elsewhere_is_not_overruled_from_a_stale_screen(
+    workspace: Workspace,
+) -> None:
+    async def scenario(app: ReviewerApp, pilot: Pilot[None]) -> None:
+        queue = app.queue
+        await select_row(app, pilot, "f01")
+        # another reviewer rejects f01 from the CLI while this screen still shows it as draft
+        workspace.decide("f01", "reject", reason="wrong_verdict", reviewer="someone.else")
+        await pilot.press("u")  # would undo the other reviewer's rejection
+        await pilot.pause()
+        assert status_of(workspace, "f01") is FindingStatus.rejected
+        assert queue.findings["f01"].status is FindingStatus.rejected  # re-read, shown
+        workspace.decide("f02", "approve", reviewer="someone.else")
+        await pilot.press("R")
+        await pilot.pause()
+        assert queue.findings["f02"].status is FindingStatus.approved
+
+    drive(workspace, scenario)
+    assert [d.reviewer for d in workspace.findings.decisions()] == ["someone.else"] * 2

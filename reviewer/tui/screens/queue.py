@@ -124,6 +124,7 @@ class QueueScreen(Screen[None]):
         Binding("slash", "search", "Search"),
         Binding("escape", "close_search", "Close the search", show=False),
         Binding("c", "coverage", "Coverage", show=False),
+        Binding("R", "reload", "Reload decisions others made meanwhile", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -188,6 +189,16 @@ class QueueScreen(Screen[None]):
             # Thousands of findings live as long as the app: exempt them from the collector's
             # full passes, which otherwise stall a keypress for 40-90 ms now and then.
             gc.freeze()
+
+    def action_reload(self) -> None:
+        """Re-read every current finding: decisions taken from the CLI or another TUI since the
+        screen opened, and drafts a rerun added, show up without restarting."""
+        before = {fid: f.status for fid, f in self.findings.items()}
+        self.disarm()
+        self.set_findings({f.id: f for f in self.ws.current_findings()}, keep=self.current_id)
+        changed = sum(before.get(fid) is not f.status for fid, f in self.findings.items())
+        self.show_finding(self.findings.get(self.current_id or ""))
+        self.notify(f"reloaded: {len(self.findings)} findings, {changed} changed", timeout=3)
 
     def set_findings(self, findings: dict[str, Finding], keep: str | None = None) -> None:
         self.findings = findings
