@@ -92,7 +92,7 @@ def row_cells(f: Finding) -> tuple[Any, ...]:
     """The table cells of one finding, in QueueTable.COLUMNS order."""
     return (
         marker(f),
-        f.id,
+        f.id[:8],
         control_label(f),
         Text(VERDICT_LABELS[f.verdict], style=VERDICT_STYLES[f.verdict]),
         f"{f.confidence:.2f}",
@@ -242,7 +242,7 @@ class QueueTable(ScrollView, can_focus=True):
     # (header, key, width); width 0 = the question column, which takes what is left.
     COLUMNS: tuple[tuple[str, str, int], ...] = (
         ("", "mark", 1),
-        ("id", "id", 12),
+        ("id", "id", 8),  # the first 8 characters, as the CLI prints them
         ("control", "control", 15),
         ("verdict", "verdict", 12),
         ("conf", "confidence", 4),
