@@ -267,6 +267,8 @@ def search(
             ]
         )
         return
+    if not hits:
+        out.print("no passage matches; try other words or --mode lexical / dense")
     for i, h in enumerate(hits, 1):
         where = h.chunk.path + (f" p.{h.chunk.page}" if h.chunk.page else "")
         snippet = " ".join(h.chunk.text.split())[:220]
@@ -452,8 +454,9 @@ def review(
         out.print(summary_table(report.findings))
         out.print(verdict_summary(report.findings))
         counts = report.verdict_counts()
+        n = len(report.findings)
         out.print(
-            f"{len(report.findings)} findings by {report.drafter} in {report.seconds:.1f}s "
+            f"{n} finding{'' if n == 1 else 's'} by {report.drafter} in {report.seconds:.1f}s "
             f"({report.reused} reused): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         )
         for qid, error in report.failed:
@@ -651,6 +654,8 @@ def config(json_out: JsonOpt = False) -> None:
     table.add_column("from", overflow="fold")
     for key, value, origin in rows:
         shown = "-" if value is None else str(value)
+        if key == "name" and value is None:
+            shown = f"- (decisions are signed {settings.reviewer_name()}, the OS user)"
         table.add_row(
             key, escape(shown), escape(origin), style=None if origin == "default" else "bold"
         )

@@ -8,6 +8,7 @@ down) never hides a good one. The rest are history.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -61,6 +62,11 @@ def cites_control(f: Finding, wanted: str) -> bool:
     return False
 
 
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort key that orders the numbers inside control ids by value: A.8.2 before A.12.6."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+
+
 def coverage_rows(findings: list[Finding]) -> list[dict[str, Any]]:
     """Per family and per control: counts by verdict and by status, % reviewed, flagged."""
     groups: dict[tuple[str, str], list[Finding]] = {}
@@ -70,9 +76,9 @@ def coverage_rows(findings: list[Finding]) -> list[dict[str, Any]]:
     for f in findings:
         fam_groups.setdefault(family(f), []).append(f)
     rows: list[dict[str, Any]] = []
-    for fam in sorted(fam_groups):
+    for fam in sorted(fam_groups, key=natural_key):
         rows.append(_row(fam, "(all)", fam_groups[fam]))
-        for (f2, control), items in sorted(groups.items()):
+        for (f2, control), items in sorted(groups.items(), key=lambda g: natural_key(g[0][1])):
             if f2 == fam:
                 rows.append(_row(fam, control, items))
     if findings:

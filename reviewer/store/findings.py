@@ -195,14 +195,16 @@ class FindingsStore:
 
     def resolve_id(self, text: str) -> str:
         """The full finding id that `text` names: itself, or the one id it is a prefix of (at
-        least 4 characters, as tables print ids shortened). Unknown text comes back unchanged
+        least 4 characters, as tables print ids shortened; shorter is an error). Unknown text comes back unchanged
         for the caller's "no finding" error; a prefix of several ids is an error naming them."""
         text = text.strip()
         with read_tx(self.conn):
             if self.conn.execute("SELECT 1 FROM findings WHERE id = ?", (text,)).fetchone():
                 return text
             if len(text) < 4:
-                return text
+                raise ValueError(
+                    f"no finding with id {text!r} (a shortened id needs at least 4 characters)"
+                )
             rows = self.conn.execute(
                 "SELECT id FROM findings WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 6",
                 (len(text), text),

@@ -252,8 +252,9 @@ def test_a_unique_prefix_names_its_finding(store: FindingsStore, make_finding: M
     assert store.resolve_id("3f9a77") == "3f9a77aa01c2b9e5"
     with pytest.raises(ValueError, match="ambiguous.*3f9a01bc77d2e410, 3f9a77aa01c2b9e5"):
         store.resolve_id("3f9a")
-    # Too short to be a prefix, or matching nothing: handed back for the caller's "no finding".
-    assert store.resolve_id("b04") == "b04"
+    # Too short to be a prefix: says so. Matching nothing: handed back for the caller's error.
+    with pytest.raises(ValueError, match="needs at least 4 characters"):
+        store.resolve_id("b04")
     assert store.resolve_id("ffff") == "ffff"
 
 
