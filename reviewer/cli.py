@@ -273,9 +273,10 @@ def search(
         where = h.chunk.path + (f" p.{h.chunk.page}" if h.chunk.page else "")
         snippet = " ".join(h.chunk.text.split())[:220]
         out.print(
-            f"[bold]{i}.[/bold] {escape(where)}  [dim]{escape(h.chunk.heading)}[/dim]  ({h.score:.4f})"
+            f"[bold]{i}.[/bold] {escape(where)}  [dim]{escape(h.chunk.heading)}[/dim]  ({h.score:.4f})",
+            soft_wrap=True,
         )
-        out.print(f"   {escape(snippet)}")
+        out.print(f"   {escape(snippet)}", soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------------------------
