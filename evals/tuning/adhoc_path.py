@@ -18,15 +18,61 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
+
 from evals.tuning.aggregation import LABELS, macro_f1
-from evals.tuning.devset import dev_parser, drafters_for, load_dev
+from evals.tuning.devset import DevItem, dev_parser, drafters_for, load_dev
+from reviewer.banks import all_questions
+from reviewer.drafting.extractive import ExtractiveDrafter
 from reviewer.models import Question
 
 
+def borrowed(
+    devs: list[DevItem], drafters: dict[int, ExtractiveDrafter], thresholds: list[float]
+) -> None:
+    """Batch's bank matching, measured: a bare question borrows the nearest bank question's
+    criteria, keywords and doc-type hints when MiniLM cosine >= t (the item's own bank question,
+    if it came from one, is left out so the match is never the answer key)."""
+    bank = all_questions()
+    embedder = devs[0].ws.cached_embedder
+    vecs = embedder.embed([q.text for q in bank])
+    pairs: dict[float, list[tuple[str, str]]] = {t: [] for t in thresholds}
+    matched: Counter[float] = Counter()
+    for dev in devs:
+        sims = vecs @ embedder.embed([dev.question.text])[0]
+        for i, q in enumerate(bank):
+            if q.id == dev.item.bank_id:
+                sims[i] = -1.0
+        best = int(np.argmax(sims))
+        d = drafters[id(dev.ws)]
+        scope = dev.item.scope or None
+        bare_q = Question(id=dev.question.id, text=dev.question.text)
+        for t in thresholds:
+            q = bare_q
+            if sims[best] >= t:
+                matched[t] += 1
+                q = bank[best].model_copy(update={"id": dev.question.id, "text": dev.question.text})
+            pairs[t].append(
+                (dev.item.verdict.value, d.draft(q, dev.ws.retrieve(q, scope)).verdict.value)
+            )
+    print("bare question borrowing the nearest other bank question's criteria at cosine >= t:")
+    for t in thresholds:
+        right = sum(g == p for g, p in pairs[t])
+        print(
+            f"  t {t:.2f}: {matched[t]} of {len(devs)} matched; "
+            f"macro-F1 {macro_f1(pairs[t]):.3f}, {right} right"
+        )
+
+
 def main() -> None:
-    args = dev_parser(__doc__).parse_args()
+    ap = dev_parser(__doc__)
+    ap.add_argument("--borrow", default="", help="bank-match thresholds to try, e.g. 0.6,0.72")
+    args = ap.parse_args()
     devs = load_dev(args.gold, args.docs)
     drafters = drafters_for(devs)
+    if args.borrow:
+        borrowed(devs, drafters, [float(t) for t in args.borrow.split(",")])
+        return
     with_criteria: list[tuple[str, str]] = []
     bare: list[tuple[str, str]] = []
     per_corpus: Counter[tuple[str, str]] = Counter()
