@@ -394,3 +394,25 @@ def test_a_decision_taken_elsewhere_is_not_overruled_from_a_stale_screen(
 
     drive(workspace, scenario)
     assert [d.reviewer for d in workspace.findings.decisions()] == ["someone.else"] * 2
+
+
+def test_a_decision_moves_on_to_the_next_undecided_and_u_comes_back(workspace: Workspace) -> None:
+    async def scenario(app: ReviewerApp, pilot: Pilot[None]) -> None:
+        queue = app.queue
+        await select_row(app, pilot, "f01")
+        start = queue.order.index("f01")
+        await pilot.press("a")
+        await pilot.pause()
+        assert queue.current_id != "f01"
+        assert queue.table.cursor_row > start
+        assert queue.findings[queue.current_id].status is FindingStatus.draft  # undecided
+        await pilot.press("u")  # back to f01 and undo it there
+        await pilot.pause()
+        assert queue.current_id == "f01"
+        assert queue.findings["f01"].status is FindingStatus.draft
+
+    drive(workspace, scenario)
+    assert [d.action for d in workspace.findings.decisions("f01")] == [
+        DecisionAction.approve,
+        DecisionAction.undo,
+    ]

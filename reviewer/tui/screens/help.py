@@ -18,6 +18,7 @@ NOTES = (
     "Flagged, stale or failed findings need a second a to approve; any other key cancels.",
     "Filters (f): status, verdict, control family, flag; F clears them and the search.",
     "Search (/): question text, ids, controls; enter keeps it, escape clears it.",
+    "a, r and e move on to the next undecided finding; u goes back and undoes the last decision.",
     "Decisions are written to the hash-chained log before the screen changes.",
 )
 

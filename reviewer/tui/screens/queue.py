@@ -155,6 +155,8 @@ class QueueScreen(Screen[None]):
         self.reviewer = ws.settings.reviewer_name()
         self.shown_id: str | None = None
         self.shown_citation: tuple[str, int] | None = None
+        # the finding decided last: `u` goes back to it, as the cursor has moved on since
+        self.last_decided: str | None = None
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -396,7 +398,19 @@ class QueueScreen(Screen[None]):
             return False
         self.refresh_finding(f)
         self.notify(f"{f.id} {DONE_WORDS.get(action, action)}", timeout=2)
+        if action == "undo":
+            self.last_decided = None
+        else:
+            self.last_decided = f.id
+            self.advance()
         return True
+
+    def advance(self) -> None:
+        """After a decision, on to the next undecided finding (quietly stay when none is left)."""
+        if self.order:
+            row = next_undecided(self.order, self.findings, self.table.cursor_row, 1)
+            if row is not None:
+                self.table.move_cursor(row)
 
     def refresh_finding(self, f: Finding) -> None:
         """Re-read one finding from the database and show what it now holds."""
@@ -437,6 +451,10 @@ class QueueScreen(Screen[None]):
             self.decide("edit", verdict=result.verdict, rationale=result.rationale)
 
     def action_undo(self) -> None:
+        """Undo the decision just taken (the cursor moved on after it), else the selected one's."""
+        target = self.last_decided
+        if target is not None and target in self.order and target != self.current_id:
+            self.table.move_cursor(self.order.index(target))
         self.decide("undo")
 
     # -- re-drafting (in a worker: it loads the embedding model) -------------------------
