@@ -416,3 +416,15 @@ def test_a_decision_moves_on_to_the_next_undecided_and_u_comes_back(workspace: W
         DecisionAction.approve,
         DecisionAction.undo,
     ]
+
+
+def test_the_warning_banner_asks_for_a_second_a_only_while_it_applies(workspace: Workspace) -> None:
+    from reviewer.tui.widgets.detail import banner_text
+
+    flagged = workspace.findings.get_finding("f03")
+    assert flagged is not None and flagged.flags
+    assert "needs a second a" in str(banner_text(flagged))
+    approved = flagged.model_copy(update={"status": FindingStatus.approved})
+    assert "second a" not in str(banner_text(approved))
+    failed = flagged.model_copy(update={"status": FindingStatus.failed})
+    assert "cannot be approved" in str(banner_text(failed))

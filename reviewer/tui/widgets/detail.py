@@ -42,7 +42,10 @@ def banner_text(f: Finding) -> Text | None:
         lines.append(f"{flag.upper()}: {FLAG_WARNINGS.get(flag, 'flagged by the drafter')}")
     if not lines:
         return None
-    lines.append("Approving needs a second a.")
+    if f.status is FindingStatus.failed:
+        lines.append("A failed draft cannot be approved; edit it to give your own verdict.")
+    elif f.status is not FindingStatus.approved:
+        lines.append("Approving needs a second a.")
     return Text("\n".join(f"! {line}" for line in lines))
 
 
