@@ -359,8 +359,9 @@ class Workspace:
         source: dict[str, Any] | None = None,
     ) -> ReviewReport:
         """Draft, verify and store a finding per question; identical inputs reuse stored drafts."""
-        from reviewer.retrieval import subqueries
+        from reviewer.retrieval import resolve_scope, subqueries
 
+        resolve_scope(self, scope)  # an unknown or ambiguous file fails before a run is recorded
         d = self.drafter(drafter)
         run = Run(
             id="r" + uuid.uuid4().hex[:11],

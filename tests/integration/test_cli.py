@@ -258,3 +258,14 @@ def test_reingest_names_files_gone_from_the_folder(tmp_path: Path) -> None:
     assert f"reviewer forget {docs / 'old.md'}" in err
     assert run("-w", ws, "forget", str(docs / "old.md"))[0] == 0
     assert "gone" not in run("-w", ws, "ingest", str(docs))[2]
+
+
+def test_an_unknown_scope_records_no_run(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "policy.md").write_text("# Policy\n\nTraining data is classified before use.\n")
+    ws = str(tmp_path / "ws")
+    assert run("-w", ws, "ingest", str(docs))[0] == 0
+    code, _, err = run("-w", ws, "review", "--question", "Is data classified?", "--scope", "x.pdf")
+    assert code == 1 and "x.pdf" in err
+    assert Workspace.open(ws).findings.list_runs() == []
