@@ -700,15 +700,25 @@ def log_verify(json_out: JsonOpt = False) -> None:
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="md | html | json | csv | xlsx")],
     out_path: Annotated[Path, typer.Option("--out", help="Output file.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="md | html | json | csv | xlsx (default: from --out)"),
+    ] = None,
     status: Annotated[
         list[str] | None, typer.Option(help="Only findings with these statuses.")
     ] = None,
 ) -> None:
     """Write a findings report per control family, with decisions and coverage."""
+    suffixes = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+    suffixes |= {f".{f}": f for f in ("json", "csv", "xlsx")}
+    implied = suffixes.get(out_path.suffix.lower())
+    if fmt is None and implied is None:
+        fail(f"{out_path}: say which format with --format (md, html, json, csv or xlsx)")
+    if fmt is not None and implied is not None and fmt != implied:
+        fail(f"{out_path}: --format {fmt} but the file name says {implied}; nothing written")
     with friendly_errors():
-        path, n = open_ws().export(fmt, out_path, status or None)
+        path, n = open_ws().export(fmt or implied or "", out_path, status or None)
     from reviewer.export.report import export_message
 
     out.print(escape(export_message(path, n, status or None)))

@@ -144,7 +144,9 @@ def check_exports(root: Path, ws: Path, s: SecretsSummary) -> None:
         "onto a directory": root / "exports",
     }
     for name, target in cases.items():
-        res = run_cli(["export", "--format", "json", "--out", str(target)], ws)
+        # the format the file name says, so the refusal is the target check, not a mismatch
+        fmt = "md" if target.suffix == ".md" else "json"
+        res = run_cli(["export", "--format", fmt, "--out", str(target)], ws)
         logical, physical = one_message(res.stderr)
         refused = res.code != 0
         s.export_checks[name] = ("refused" if refused else "WRITTEN") + (

@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reviewer.fileio import atomic_write, csv_cell, keep_as_text
-from reviewer.findings_view import coverage_rows, current_findings, decision_in_effect, family
+from reviewer.findings_view import (
+    coverage_rows,
+    current_findings,
+    decision_in_effect,
+    family,
+    natural_key,
+)
 from reviewer.models import Decision, Finding, FindingStatus, utcnow
 
 if TYPE_CHECKING:
@@ -101,7 +107,9 @@ def collect(ws: Workspace, status: list[str] | None = None) -> ExportData:
     if status:
         wanted = {FindingStatus(s) for s in status}
         findings = [f for f in findings if f.status in wanted]
-    findings.sort(key=lambda f: (family(f), f.question.primary_ref(), f.question.id))
+    findings.sort(
+        key=lambda f: (natural_key(family(f)), natural_key(f.question.primary_ref()), f.question.id)
+    )
     decisions: dict[str, list[Decision]] = {}
     for d in store.decisions():
         decisions.setdefault(d.finding_id, []).append(d)

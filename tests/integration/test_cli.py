@@ -269,3 +269,19 @@ def test_an_unknown_scope_records_no_run(tmp_path: Path) -> None:
     code, _, err = run("-w", ws, "review", "--question", "Is data classified?", "--scope", "x.pdf")
     assert code == 1 and "x.pdf" in err
     assert Workspace.open(ws).findings.list_runs() == []
+
+
+def test_export_takes_its_format_from_the_file_name(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    created = Workspace.open(ws)
+    assert created.documents() == []
+    created.close()
+    code, out, _ = run("-w", str(ws), "export", "--out", str(tmp_path / "r.html"))
+    assert code == 0 and (tmp_path / "r.html").read_text().lstrip().lower().startswith("<!doctype")
+    code, _, err = run(
+        "-w", str(ws), "export", "--format", "xlsx", "--out", str(tmp_path / "r.csv")
+    )
+    assert code == 1 and "--format xlsx but the file name says csv" in err
+    assert not (tmp_path / "r.csv").exists()
+    code, _, err = run("-w", str(ws), "export", "--out", str(tmp_path / "report"))
+    assert code == 1 and "say which format with --format" in err
