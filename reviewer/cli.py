@@ -667,6 +667,43 @@ def config(json_out: JsonOpt = False) -> None:
         out.print(f"API key variable {settings.llm.api_key_env}: {state_word}")
 
 
+@log_app.command("list")
+def log_list(
+    finding_id: Annotated[
+        str | None, typer.Argument(help="Only this finding's decisions (a unique prefix works).")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Every decision in log order: who did what to which finding, when and why."""
+    with friendly_errors():
+        ws = open_ws()
+        fid = ws.findings.resolve_id(finding_id) if finding_id else None
+        if fid is not None and ws.findings.get_finding(fid) is None:
+            fail(f"no finding with id {finding_id!r}")
+        decisions = ws.findings.decisions(fid)
+    if json_out:
+        emit_json([d.model_dump(mode="json") for d in decisions])
+        return
+    if not decisions:
+        out.print("no decisions recorded" + (f" for {fid}" if fid else ""))
+        return
+    table = Table("#", "at", "reviewer", "action", "finding", "verdict", "reason", "note")
+    for d in decisions:
+        before, after = d.before.get("verdict"), d.after.get("verdict")
+        verdict = f"{before} -> {after}" if before != after else str(after or "")
+        table.add_row(
+            str(d.seq),
+            d.at[:19].replace("T", " "),
+            escape(d.reviewer),
+            d.action.value + (f" #{d.after['undoes']}" if "undoes" in d.after else ""),
+            d.finding_id[:8],
+            verdict,
+            d.reason_code.value if d.reason_code else "",
+            escape(d.note),
+        )
+    out.print(table)
+
+
 @log_app.command("verify")
 def log_verify(json_out: JsonOpt = False) -> None:
     """Check the decision log's hash chain (names the first bad row), then that every finding

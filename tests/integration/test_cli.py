@@ -150,6 +150,11 @@ def test_review_decide_verify_and_tamper(demo_ws: Workspace, tmp_path: Path) -> 
     assert sorted(f["id"] for f in json.loads(out)) == sorted([*approved_before, fid])
     code, out, _ = run("-w", str(ws), "log", "verify")
     assert code == 0 and out.startswith(f"ok: {decisions_before + 1} decisions")
+    code, out, _ = run("-w", str(ws), "log", "list", printed, "--json")
+    listed = json.loads(out)
+    assert code == 0 and [(d["finding_id"], d["action"]) for d in listed] == [(fid, "approve")]
+    code, out, _ = run("-w", str(ws), "log", "list")
+    assert code == 0 and fid[:8] in out and "approve" in out
     # a finding changed behind the log's back: the chain is intact, the finding is not
     con = sqlite3.connect(ws / "reviewer.db")
     con.execute(
