@@ -485,7 +485,8 @@ def findings(
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """List the current findings (the newest per question and source), filtered."""
+    """List the current findings (per question and source, the one the latest run drafted or
+    reused), filtered."""
     from reviewer.findings_view import cites_control, current_findings
     from reviewer.models import FindingStatus, Verdict
 
