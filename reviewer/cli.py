@@ -525,6 +525,8 @@ FindingIdArg = Annotated[
 @app.command()
 def show(finding_id: FindingIdArg, json_out: JsonOpt = False) -> None:
     """Show one finding with its criteria, rationale and citations."""
+    from reviewer.findings_view import flag_reasons
+
     with friendly_errors():
         ws = open_ws()
         finding_id = ws.findings.resolve_id(finding_id)
@@ -548,6 +550,8 @@ def show(finding_id: FindingIdArg, json_out: JsonOpt = False) -> None:
     out.print(
         f"verdict: [bold]{f.verdict.value}[/bold]  confidence {f.confidence:.2f}  status {f.status.value}  flags {','.join(f.flags) or '-'}"
     )
+    for flag, why in flag_reasons(f).items():
+        out.print(escape(f"  {flag}: {why}"))
     for a in f.assessments:
         # escape() the brackets too: "[met]" is valid Rich markup and would vanish.
         out.print(escape(f"  [{a.status.value}] {a.criterion}"))

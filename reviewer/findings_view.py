@@ -111,3 +111,18 @@ def decision_in_effect(history: Sequence[Decision]) -> Decision | None:
         if decision.action is not DecisionAction.undo and decision.seq not in undone:
             return decision
     return None
+
+
+def flag_reasons(f: Finding) -> dict[str, str]:
+    """Flag -> what caused it, where the finding recorded it (the file behind an injection
+    flag, the document whose change made it stale)."""
+    from reviewer.models import Flag
+
+    out: dict[str, str] = {}
+    sources = f.provenance.get("injection_sources")
+    if Flag.injection.value in f.flags and sources:
+        out[Flag.injection.value] = "in " + ", ".join(sources)
+    stale = f.provenance.get("stale_because")
+    if Flag.stale_source.value in f.flags and stale:
+        out[Flag.stale_source.value] = ", ".join(stale)
+    return out

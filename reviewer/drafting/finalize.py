@@ -134,6 +134,12 @@ def finalize(
     if injected:
         provenance["injection_chunks"] = sorted(injected)
         provenance["injection_snippets"] = injected
+        # for people: which evidence block of which file holds the instruction-like text
+        provenance["injection_sources"] = [
+            f"{ev.label} {ev.chunk.path}" + (f" p.{ev.chunk.page}" if ev.chunk.page else "")
+            for ev in evidence
+            if ev.chunk.id in injected
+        ]
     if check.changed:
         provenance["original_draft"] = {
             "verdict": draft.verdict.value,

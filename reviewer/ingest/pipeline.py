@@ -271,7 +271,7 @@ def _commit(ws: Workspace, batch: list[Prepared]) -> list[FileResult]:
             sha = p.doc.sha256
             stale_ids = [cid for cid in ws.vectors.ids({"doc_id": p.doc.id}) if sha[:12] not in cid]
             ws.vectors.delete(stale_ids)
-            ws.findings.mark_stale([p.old.sha256])
+            ws.findings.mark_stale([p.old.sha256], {p.old.sha256: f"{p.doc.path} (changed)"})
         p.result.seconds = round(time.perf_counter() - p.started, 3)
         results.append(p.result)
     return results
@@ -300,7 +300,9 @@ def forget_paths(ws: Workspace, paths: Iterable[str]) -> list[Document]:
     for d in docs:
         ws.vectors.delete(ws.vectors.ids({"doc_id": d.id}))
     ws.docs.remove([d.id for d in docs])
-    ws.findings.mark_stale([d.sha256 for d in docs])
+    ws.findings.mark_stale(
+        [d.sha256 for d in docs], {d.sha256: f"{d.path} (forgotten)" for d in docs}
+    )
     ws.rebuild_lexical()
     return docs
 

@@ -274,15 +274,20 @@ class FindingsStore:
         )
         return found[0] if found else None
 
-    def mark_stale(self, doc_sha256s: Iterable[str]) -> int:
-        """Mark findings whose evidence came from these documents stale; returns how many."""
+    def mark_stale(self, doc_sha256s: Iterable[str], names: dict[str, str] | None = None) -> int:
+        """Mark findings whose evidence came from these documents stale; returns how many.
+
+        `names` (sha256 -> file) are recorded in the finding's provenance (`stale_because`) so
+        the flag can say which document changed.
+        """
         hashes = sorted({h for h in doc_sha256s if h})
+        because = sorted({(names or {}).get(h, h[:12]) for h in hashes})
         if not hashes:
             return 0
         wanted = _dumps(hashes)
         with write_tx(self.conn):
             rows = self.conn.execute(
-                "SELECT id, flags FROM findings f WHERE status NOT IN (?, ?, ?) AND ("
+                "SELECT id, flags, provenance FROM findings f WHERE status NOT IN (?, ?, ?) AND ("
                 " EXISTS (SELECT 1 FROM citations c WHERE c.finding_id = f.id"
                 "   AND c.doc_sha256 IN (SELECT value FROM json_each(?)))"
                 " OR EXISTS (SELECT 1 FROM json_each(f.provenance, '$.doc_sha256s') p"
@@ -300,9 +305,14 @@ class FindingsStore:
                 flags = list(json.loads(row["flags"]))
                 if Flag.stale_source.value not in flags:
                     flags.append(Flag.stale_source.value)
+                provenance = json.loads(row["provenance"])
+                provenance["stale_because"] = sorted(
+                    {*provenance.get("stale_because", []), *because}
+                )
                 self.conn.execute(
-                    "UPDATE findings SET status = ?, flags = ?, updated_at = ? WHERE id = ?",
-                    (FindingStatus.stale.value, _dumps(flags), now, row["id"]),
+                    "UPDATE findings SET status = ?, flags = ?, provenance = ?, updated_at = ? "
+                    "WHERE id = ?",
+                    (FindingStatus.stale.value, _dumps(flags), _dumps(provenance), now, row["id"]),
                 )
         return len(rows)
 

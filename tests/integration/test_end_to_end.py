@@ -272,3 +272,12 @@ def test_citations_say_which_section_they_quote(demo_ws: Workspace) -> None:
     for c in under_heading:
         assert c.section.split(" > ")[-1] == " ".join(chunks[c.chunk_id].heading_path[-1].split())
         assert c.where() == f"{c.path}{f' p.{c.page}' if c.page else ''} § {c.section}"
+
+
+def test_an_injection_flag_names_the_file_that_carries_it(demo_ws: Workspace) -> None:
+    from reviewer.findings_view import flag_reasons
+
+    flagged = [f for f in demo_ws.current_findings() if "injection" in f.flags]
+    assert flagged
+    for f in flagged:
+        assert "tessaloom" in flag_reasons(f)["injection"], f.provenance.get("injection_sources")

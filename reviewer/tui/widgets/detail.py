@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from reviewer.findings_view import flag_reasons
 from reviewer.models import CriterionStatus, Decision, Finding, FindingStatus, Flag
 from reviewer.tui.widgets.queue import STATUS_STYLES, VERDICT_STYLES
 
@@ -38,8 +39,10 @@ def banner_text(f: Finding) -> Text | None:
         lines.append("STALE: a cited document changed after drafting; re-draft with d")
     if f.status is FindingStatus.failed:
         lines.append("FAILED: drafting failed; re-draft with d")
+    reasons = flag_reasons(f)
     for flag in f.flags:
-        lines.append(f"{flag.upper()}: {FLAG_WARNINGS.get(flag, 'flagged by the drafter')}")
+        why = f" ({reasons[flag]})" if flag in reasons else ""
+        lines.append(f"{flag.upper()}: {FLAG_WARNINGS.get(flag, 'flagged by the drafter')}{why}")
     if not lines:
         return None
     if f.status is FindingStatus.failed:

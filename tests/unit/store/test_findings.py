@@ -299,3 +299,23 @@ def test_current_finding_is_the_last_drafted_or_reused_and_never_a_failed_one(
     store.mark_used([good.id])  # a later run reused the approved draft: current again
     assert {f.id for f in current_findings(store.list_findings())} == {good.id, scoped.id}
     assert source_key_of(scoped.source, scoped.question) == "bank:iso27001-ai|scope:vendor-dpa.pdf"
+
+
+def test_flags_say_what_caused_them(store: FindingsStore, make_finding: MakeFinding) -> None:
+    from reviewer.findings_view import flag_reasons
+
+    f = make_finding(
+        flags=[Flag.injection.value],
+        provenance={
+            "doc_sha256s": ["a" * 64],
+            "injection_sources": ["E2 vendor/whitepaper.pdf p.3"],
+        },
+    )
+    store.save_finding(f)
+    assert store.mark_stale(["a" * 64], {"a" * 64: "policy.docx (changed)"}) == 1
+    stale = store.get_finding(f.id)
+    assert stale is not None and stale.status is FindingStatus.stale
+    assert flag_reasons(stale) == {
+        Flag.injection.value: "in E2 vendor/whitepaper.pdf p.3",
+        Flag.stale_source.value: "policy.docx (changed)",
+    }
