@@ -17,13 +17,15 @@ the bare-question figure is a lower bound on that path's quality, not an exact o
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 
 from evals.tuning.aggregation import LABELS, macro_f1
+from evals.tuning.confusion import parse_set
 from evals.tuning.devset import DevItem, dev_parser, drafters_for, load_dev
 from reviewer.banks import all_questions
-from reviewer.drafting.extractive import ExtractiveDrafter
+from reviewer.drafting.extractive import ExtractiveDrafter, ExtractiveParams
 from reviewer.models import Question
 
 
@@ -67,9 +69,18 @@ def borrowed(
 def main() -> None:
     ap = dev_parser(__doc__)
     ap.add_argument("--borrow", default="", help="bank-match thresholds to try, e.g. 0.6,0.72")
+    ap.add_argument(
+        "--set", default="", help="drafter parameters for the bare questions, e.g. support_z=4"
+    )
+    ap.add_argument(
+        "--split",
+        default="dev",
+        help="'dev' (default); 'test' or 'all' only for a recorded held-out look, never tuning",
+    )
     args = ap.parse_args()
-    devs = load_dev(args.gold, args.docs)
+    devs = load_dev(args.gold, args.docs, None if args.split == "all" else args.split)
     drafters = drafters_for(devs)
+    bare_drafters = drafters_for(devs, replace(ExtractiveParams(), **parse_set(args.set)))
     if args.borrow:
         borrowed(devs, drafters, [float(t) for t in args.borrow.split(",")])
         return
@@ -82,7 +93,7 @@ def main() -> None:
         full = d.draft(dev.question, dev.evidence).verdict.value
         q = Question(id=dev.question.id, text=dev.question.text)
         evidence = dev.ws.retrieve(q, scope=dev.item.scope or None)
-        plain = d.draft(q, evidence).verdict.value
+        plain = bare_drafters[id(dev.ws)].draft(q, evidence).verdict.value
         with_criteria.append((gold, full))
         bare.append((gold, plain))
         per_corpus[(dev.corpus.name, "criteria")] += gold == full

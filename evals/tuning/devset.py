@@ -77,8 +77,11 @@ def pair_gold_with_docs(gold: list[Path], docs: list[Path]) -> list[tuple[Path, 
     return list(zip(gold, docs, strict=True))
 
 
-def load_dev(gold: list[Path], docs: list[Path]) -> list[DevItem]:
-    """The dev items of every gold file, retrieved in the eval workspace of their corpus."""
+def load_dev(gold: list[Path], docs: list[Path], split: str | None = "dev") -> list[DevItem]:
+    """The dev items of every gold file, retrieved in the eval workspace of their corpus.
+
+    `split` other than "dev" is for a recorded look at held-out items (None = every item of
+    files that have no split), never for tuning."""
     banks = {q.id: q for q in all_questions()}
     spaces: dict[Path, Workspace] = {}
     out = []
@@ -88,7 +91,7 @@ def load_dev(gold: list[Path], docs: list[Path]) -> list[DevItem]:
             ws.ingest([folder])  # unchanged files under the current recipe are skipped
             spaces[folder] = ws
         ws = spaces[folder]
-        for item in load_gold(path, split="dev"):
+        for item in load_gold(path, split=split):
             q = question_for(hide_answers(item), banks)
             out.append(DevItem(item, q, ws.retrieve(q, scope=item.scope or None), ws, folder))
     return out
