@@ -684,3 +684,18 @@ def test_a_prohibition_still_meets_a_statement_criterion() -> None:
         "The provider will not use customer prompts to train models.",
     )
     assert draft.verdict is Verdict.conformant, draft.rationale
+
+
+def test_a_bare_question_is_judged_against_its_own_support_bar() -> None:
+    bare = Question(id="adhoc", text="Are model versions recorded in a registry before release?")
+    ev = evidence("The registry lists models.")
+    # with the bag-of-words stand-in the bar bites between z 5 and 10 for this sentence
+    assert drafter(support_z=10, bare_support_z=None).draft(bare, ev).verdict is (
+        Verdict.insufficient_evidence
+    )
+    assert drafter(support_z=10, bare_support_z=5).draft(bare, ev).verdict is Verdict.conformant
+    # the same words as an explicit criterion keep the shared bar whatever the bare one says
+    with_criteria = one_criterion("q", bare.text, bare.text)
+    assert drafter(support_z=10, bare_support_z=5).draft(with_criteria, ev).verdict is (
+        Verdict.insufficient_evidence
+    )
