@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
-from reviewer.models import Decision, DecisionAction, Finding, FindingStatus, Verdict
-from reviewer.store.findings import source_key_of
+from reviewer.models import Finding, FindingStatus, Flag, Verdict
+from reviewer.store.findings import decision_in_effect, source_key_of
+
+__all__ = ["decision_in_effect"]  # exports read the decision in effect from here
 
 REVIEWED = (FindingStatus.approved, FindingStatus.rejected, FindingStatus.edited)
 UNDECIDED = (FindingStatus.draft, FindingStatus.stale, FindingStatus.failed)
@@ -102,22 +103,9 @@ def _row(fam: str, control: str, items: list[Finding]) -> dict[str, Any]:
     }
 
 
-def decision_in_effect(history: Sequence[Decision]) -> Decision | None:
-    """The decision a finding's state comes from: its latest approve, reject or edit that no
-    undo cancelled (an undo names the seq it cancels in `after["undoes"]`); None when there was
-    none or every one was undone. `history` is one finding's decisions in log order."""
-    undone = {d.after.get("undoes") for d in history if d.action is DecisionAction.undo}
-    for decision in reversed(history):
-        if decision.action is not DecisionAction.undo and decision.seq not in undone:
-            return decision
-    return None
-
-
 def flag_reasons(f: Finding) -> dict[str, str]:
     """Flag -> what caused it, where the finding recorded it (the file behind an injection
     flag, the document whose change made it stale)."""
-    from reviewer.models import Flag
-
     out: dict[str, str] = {}
     sources = f.provenance.get("injection_sources")
     if Flag.injection.value in f.flags and sources:

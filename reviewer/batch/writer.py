@@ -33,6 +33,7 @@ from reviewer.batch.reader import CSV_SUFFIXES, BatchError, Loaded, QuestionRow,
 from reviewer.config import BatchSettings
 from reviewer.fileio import atomic_write, csv_cell, keep_as_text
 from reviewer.models import Citation, Decision, DecisionAction, Finding, FindingStatus, Verdict
+from reviewer.store.findings import decision_in_effect
 
 EXCEL_CELL_LIMIT = 32_000  # Excel refuses more than 32,767 characters in a cell
 QUOTE_LIMIT = 300
@@ -259,22 +260,17 @@ def _note_then(note: str, text: str) -> str:
     return f"{note}\n\n{text}" if text else note
 
 
-def _latest(decisions: list[Decision], action: DecisionAction) -> Decision | None:
-    found = [d for d in decisions if d.action is action]
-    return found[-1] if found else None
-
-
 def reviewer_note(finding: Finding, decisions: list[Decision]) -> str | None:
     """What a reviewer decided about a rejected or edited answer, for the comment cell."""
+    d = decision_in_effect(decisions)
     if finding.status is FindingStatus.rejected:
-        d = _latest(decisions, DecisionAction.reject)
+        d = d if d is not None and d.action is DecisionAction.reject else None
         who = d.reviewer if d else "a reviewer"
         why = f" ({d.reason_code.value.replace('_', ' ')})" if d and d.reason_code else ""
         said = f": {d.note.strip().rstrip('.')}" if d and d.note.strip() else ""
         return f"No answer: the drafted answer was rejected by {who}{why}{said}"
     if finding.status is FindingStatus.edited:
-        d = _latest(decisions, DecisionAction.edit)
-        if d is None:
+        if d is None or d.action is not DecisionAction.edit:
             return "Edited by a reviewer"
         before, after = d.before.get("verdict"), d.after.get("verdict")
         said = f": {d.note.strip().rstrip('.')}" if d.note.strip() else ""
@@ -285,8 +281,12 @@ def reviewer_note(finding: Finding, decisions: list[Decision]) -> str | None:
 
 
 def _rationale_edited(decisions: list[Decision]) -> bool:
-    d = _latest(decisions, DecisionAction.edit)
-    return d is not None and d.before.get("rationale") != d.after.get("rationale")
+    d = decision_in_effect(decisions)
+    return (
+        d is not None
+        and d.action is DecisionAction.edit
+        and d.before.get("rationale") != d.after.get("rationale")
+    )
 
 
 def _append(doc: FilledCopy, layout: SheetLayout, sheet: str, r: int, col: int, text: str) -> None:

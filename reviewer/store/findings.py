@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +82,17 @@ def source_key_of(source: dict[str, Any], question: Question) -> str:
     key = f"bank:{source.get('bank') or question.bank or 'ad-hoc'}"
     scope = source.get("scope")
     return f"{key}|scope:{','.join(sorted(scope))}" if scope else key
+
+
+def decision_in_effect(history: Sequence[Decision]) -> Decision | None:
+    """The decision a finding's state comes from: its latest approve, reject or edit that no
+    undo cancelled (an undo names the seq it cancels in `after["undoes"]`); None when there was
+    none or every one was undone. `history` is one finding's decisions in log order."""
+    undone = {d.after.get("undoes") for d in history if d.action is DecisionAction.undo}
+    for decision in reversed(history):
+        if decision.action is not DecisionAction.undo and decision.seq not in undone:
+            return decision
+    return None
 
 
 class FindingsStore:
@@ -466,12 +477,7 @@ class FindingsStore:
 
     def _undo_target(self, finding_id: str) -> Decision | None:
         """The finding's most recent decision that is not an undo and has not been undone."""
-        history = self.decisions(finding_id)
-        undone = {d.after.get("undoes") for d in history if d.action is DecisionAction.undo}
-        for decision in reversed(history):
-            if decision.action is not DecisionAction.undo and decision.seq not in undone:
-                return decision
-        return None
+        return decision_in_effect(self.decisions(finding_id))
 
     def decisions(self, finding_id: str | None = None) -> list[Decision]:
         """Decision rows in log order, for one finding or all."""

@@ -465,3 +465,27 @@ def test_a_dropdown_no_verdict_fits_gets_one_note(tmp_path: Path, h) -> None:
     notes = [e for e in summary.errors if "value_map" in e]
     assert len(notes) == 1 and "Red, Amber, Green" in notes[0]
     assert summary.blank == 4
+
+
+def test_an_undone_edit_is_not_the_one_reported(sample_xlsx: Path, h) -> None:
+    layouts, rows = read_questionnaire(sample_xlsx)
+    target = rows[0].row
+
+    def answer(row: QuestionRow) -> Finding:
+        status = FindingStatus.edited if row.row == target else FindingStatus.draft
+        return h.make_finding(row, Verdict.partial, status=status)
+
+    def decisions_of(f: Finding) -> list[Decision]:
+        if f.status is not FindingStatus.edited:
+            return []
+        # conformant edited to partial (#1), then to nonconformity (#2), and #2 undone (#3)
+        first = _decision(DecisionAction.edit, f, after={"verdict": "partial"}, seq=1)
+        first.before["verdict"] = "conformant"
+        second = _decision(DecisionAction.edit, f, after={"verdict": "nonconformity"}, seq=2)
+        second.before["verdict"] = "partial"
+        undo = _decision(DecisionAction.undo, f, after={"undoes": 2}, seq=3)
+        return [first, second, undo]
+
+    summary = run_batch(sample_xlsx, answer=answer, done=_never, decisions_of=decisions_of)
+    comment = load_workbook(summary.out)[SHEET].cell(row=target, column=layouts[0].comment_col)
+    assert comment.value.startswith("Verdict set to partial by c.ciso (drafted: conformant)")
