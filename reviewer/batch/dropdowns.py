@@ -7,7 +7,7 @@ answer stays blank and the comment says why.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from openpyxl.utils.cell import range_boundaries
@@ -99,10 +99,9 @@ def list_validation(ws: Any, cells: Iterable[tuple[int, int]]) -> Any | None:
     return best
 
 
-def list_validated_columns(ws: Any, rows: Iterable[int]) -> set[int]:
-    """Columns that carry a list validation on any of the given rows."""
-    rows = list(rows)
-    found: set[int] = set()
+def _list_ranges(ws: Any) -> Iterator[tuple[int | None, int | None, int, int, Any]]:
+    """(first col, last col, first row, last row, validation) for every range of every list
+    validation; columns are None for a whole-row range, rows default to the sheet's bounds."""
     for dv in ws.data_validations.dataValidation:
         if dv.type != "list":
             continue
@@ -111,29 +110,26 @@ def list_validated_columns(ws: Any, rows: Iterable[int]) -> set[int]:
                 min_col, min_row, max_col, max_row = range_boundaries(part)
             except ValueError:
                 continue
-            if min_col is None:
-                continue
-            lo, hi = min_row or 1, max_row or 1_048_576
-            if any(lo <= r <= hi for r in rows):
-                found.update(range(min_col, (max_col or min_col) + 1))
+            yield min_col, max_col or min_col, min_row or 1, max_row or 1_048_576, dv
+
+
+def list_validated_columns(ws: Any, rows: Iterable[int]) -> set[int]:
+    """Columns that carry a list validation on any of the given rows."""
+    rows = list(rows)
+    found: set[int] = set()
+    for first, last, lo, hi, _ in _list_ranges(ws):
+        if first is not None and last is not None and any(lo <= r <= hi for r in rows):
+            found.update(range(first, last + 1))
     return found
 
 
 def column_validations(ws: Any, col: int) -> list[tuple[int, int, Any]]:
     """(first row, last row, validation) for each list-validated range that covers column `col`."""
-    spans: list[tuple[int, int, Any]] = []
-    for dv in ws.data_validations.dataValidation:
-        if dv.type != "list":
-            continue
-        for part in str(dv.sqref).split():
-            try:
-                min_col, min_row, max_col, max_row = range_boundaries(part)
-            except ValueError:
-                continue
-            if min_col is not None and not min_col <= col <= (max_col or min_col):
-                continue
-            spans.append((min_row or 1, max_row or 1_048_576, dv))
-    return spans
+    return [
+        (lo, hi, dv)
+        for first, last, lo, hi, dv in _list_ranges(ws)
+        if first is None or last is None or first <= col <= last
+    ]
 
 
 def _range_values(wb: Any, sheet_name: str, ref: str) -> list[str] | None:
