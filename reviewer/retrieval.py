@@ -53,6 +53,19 @@ def matching_documents(docs: Sequence[Document], name: str) -> list[Document]:
     ]
 
 
+def the_document(docs: Sequence[Document], name: str, said: str = "") -> Document | None:
+    """The one document `name` means, None when none; ScopeError, listing them, when it fits
+    several (two folders each with a terms.md): the user names the file by its path instead.
+    `said` is how the error quotes the user's words (default: the name)."""
+    match = matching_documents(docs, name)
+    if len(match) > 1:
+        listed = ", ".join(d.source_path for d in match)
+        raise ScopeError(
+            f"{said or name} names {len(match)} documents ({listed}); give the file's path instead"
+        )
+    return match[0] if match else None
+
+
 def resolve_scope(ws: Workspace, scope: Sequence[str] | None) -> list[str] | None:
     """Doc ids for a list of file names (see `matching_documents`); a name that fits several
     documents is refused with the list, rather than silently widening the scope."""
@@ -62,14 +75,9 @@ def resolve_scope(ws: Workspace, scope: Sequence[str] | None) -> list[str] | Non
     ids: list[str] = []
     unknown: list[str] = []
     for name in scope:
-        match = matching_documents(docs, name)
-        if len(match) > 1:
-            listed = ", ".join(d.source_path for d in match)
-            raise ScopeError(
-                f"--scope {name} names {len(match)} documents ({listed}); give the file's path"
-            )
-        if match:
-            ids.extend(d.id for d in match)
+        doc = the_document(docs, name, said=f"--scope {name}")
+        if doc is not None:
+            ids.append(doc.id)
         else:
             unknown.append(name)
     if unknown:

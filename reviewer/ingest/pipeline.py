@@ -281,20 +281,16 @@ def forget_paths(ws: Workspace, paths: Iterable[str]) -> list[Document]:
     """Drop documents by path (as listed by `reviewer docs`, or the file's location).
 
     A name that fits several documents (two folders each with a terms.md) drops none of them:
-    ValueError lists the files, so the user can name the one they mean by its location.
+    ScopeError (a ValueError) lists the files, so the user can name the one they mean.
     """
-    from reviewer.retrieval import matching_documents
+    from reviewer.retrieval import the_document
 
     every = ws.docs.list_documents()
     docs: list[Document] = []
     for name in paths:
-        found = matching_documents(every, name)
-        if len(found) > 1:
-            listed = ", ".join(d.source_path for d in found)
-            raise ValueError(
-                f"{name} names {len(found)} documents ({listed}); give the file's path instead"
-            )
-        docs.extend(d for d in found if d not in docs)
+        found = the_document(every, name)
+        if found is not None and found not in docs:
+            docs.append(found)
     if not docs:
         return []
     for d in docs:
