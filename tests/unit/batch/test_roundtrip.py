@@ -404,21 +404,37 @@ def test_rerun_over_its_own_output_does_not_repeat_comments(
     assert once["D6"].value and twice["D6"].value == once["D6"].value
 
 
-def test_open_questions_get_no_yes_or_no(tmp_path: Path, h) -> None:
+def _dropdown_book(
+    path: Path, header: list[str], questions: list[str], lists: dict[str, str]
+) -> Path:
+    """A one-sheet questionnaire: `header`, one question per row, list validations by range."""
     from openpyxl import Workbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     ws = wb.active
-    ws.append(["Question", "Answer", "Comment"])
-    ws.append(["Within how many hours will you notify us of a breach?"])
-    ws.append(["3.2 List the sub-processors that handle our data."])
-    ws.append(["Do you notify customers of breaches?"])
-    dv = DataValidation(type="list", formula1='"Yes,No,Partial"')
-    dv.add("B2:B4")
-    ws.add_data_validation(dv)
-    src = tmp_path / "open.xlsx"
-    wb.save(src)
+    ws.append(header)
+    for q in questions:
+        ws.append([q])
+    for cells, values in lists.items():
+        dv = DataValidation(type="list", formula1=f'"{values}"')
+        dv.add(cells)
+        ws.add_data_validation(dv)
+    wb.save(path)
+    return path
+
+
+def test_open_questions_get_no_yes_or_no(tmp_path: Path, h) -> None:
+    src = _dropdown_book(
+        tmp_path / "open.xlsx",
+        ["Question", "Answer", "Comment"],
+        [
+            "Within how many hours will you notify us of a breach?",
+            "3.2 List the sub-processors that handle our data.",
+            "Do you notify customers of breaches?",
+        ],
+        {"B2:B4": "Yes,No,Partial"},
+    )
     summary = run_batch(src, answer=lambda r: h.make_finding(r, Verdict.conformant), done=_never)
     out = load_workbook(summary.out).active
     assert [out[f"B{r}"].value for r in (2, 3, 4)] == [None, None, "Yes"]
@@ -428,39 +444,24 @@ def test_open_questions_get_no_yes_or_no(tmp_path: Path, h) -> None:
 
 
 def test_each_row_gets_a_value_from_its_own_dropdown(tmp_path: Path, h) -> None:
-    from openpyxl import Workbook
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["Question", "Answer"])
-    for i in range(6):
-        ws.append([f"Do you review model {i} before release?"])
-    for formula, cells in (('"Yes,No"', "B2:B4"), ('"Compliant,Non-compliant"', "B5:B7")):
-        dv = DataValidation(type="list", formula1=formula)
-        dv.add(cells)
-        ws.add_data_validation(dv)
-    src = tmp_path / "mixed.xlsx"
-    wb.save(src)
+    src = _dropdown_book(
+        tmp_path / "mixed.xlsx",
+        ["Question", "Answer"],
+        [f"Do you review model {i} before release?" for i in range(6)],
+        {"B2:B4": "Yes,No", "B5:B7": "Compliant,Non-compliant"},
+    )
     summary = run_batch(src, answer=lambda r: h.make_finding(r, Verdict.conformant), done=_never)
     out = load_workbook(summary.out).active
     assert [out[f"B{r}"].value for r in range(2, 8)] == ["Yes"] * 3 + ["Compliant"] * 3
 
 
 def test_a_dropdown_no_verdict_fits_gets_one_note(tmp_path: Path, h) -> None:
-    from openpyxl import Workbook
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["Question", "Answer"])
-    for i in range(4):
-        ws.append([f"Do you review model {i} before release?"])
-    dv = DataValidation(type="list", formula1='"Red,Amber,Green"')
-    dv.add("B2:B5")
-    ws.add_data_validation(dv)
-    src = tmp_path / "rag.xlsx"
-    wb.save(src)
+    src = _dropdown_book(
+        tmp_path / "rag.xlsx",
+        ["Question", "Answer"],
+        [f"Do you review model {i} before release?" for i in range(4)],
+        {"B2:B5": "Red,Amber,Green"},
+    )
     summary = run_batch(src, answer=lambda r: h.make_finding(r, Verdict.conformant), done=_never)
     notes = [e for e in summary.errors if "value_map" in e]
     assert len(notes) == 1 and "Red, Amber, Green" in notes[0]
