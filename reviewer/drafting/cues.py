@@ -14,15 +14,18 @@ from reviewer.text import norm_tokens, normalize
 
 # Contractions spelled out, so that "doesn't implement" and "don't have to" read as the denials
 # they are: "can't" -> "cannot", "won't" -> "will not", "isn't" -> "is not".
-_CONTRACTION = re.compile(r"\b(\w+)n't\b")
+_CONTRACTION = re.compile(r"\b(\w+)n[’']t\b")
 _SPELLED = {"ca": "cannot", "wo": "will not", "sha": "shall not"}
+
+
+def spell_out_contractions(text: str) -> str:
+    """Contractions spelled out, case kept: "can't" -> "cannot", "isn't" -> "is not"."""
+    return _CONTRACTION.sub(lambda m: _SPELLED.get(m.group(1).lower()) or f"{m.group(1)} not", text)
 
 
 def cue_text(text: str) -> str:
     """Lower-case text with unified punctuation and contractions spelled out."""
-    return _CONTRACTION.sub(
-        lambda m: _SPELLED.get(m.group(1)) or f"{m.group(1)} not", normalize(text)
-    )
+    return spell_out_contractions(normalize(text))
 
 
 _PRACTICE = (
@@ -84,7 +87,7 @@ HEDGE = re.compile(
     r"|some of|selected|limited|not all|except|only for|only (?:the|some)|manual(?:ly)?|case[- ]by[- ]case|pilot"
     r"|spot[- ]check|sample of|on request|not (?:yet )?(?:fully|consistently|always)|inconsistent(?:ly)?|in part"
     # Effort, not commitment: "we will endeavor to preserve", "will attempt to provide tools".
-    r"|endeavou?r(?:s|ed)?|attempts? to|(?:try|tries) to|strives? to|(?:commercially )?reasonable efforts?"
+    r"|endeavou?r(?:s|ed)?|(?<!not )attempts? to|(?:try|tries) to|strives? to|(?:commercially )?reasonable efforts?"
     # Deferred to another document: "the evaluation details are presented in the paper".
     r"|(?:refer|see)\s+(?:to\s+)?(?:the\s+|our\s+)?(?:\w+\s+)?(?:paper|publication|technical report|article)"
     r"|(?:presented|described|detailed|discussed|reported|provided|given|found)\s+in\s+(?:the\s+|our\s+)?(?:\w+\s+)?(?:paper|publication|technical report|article))\b"
@@ -112,7 +115,7 @@ PROHIBITIVE_CRITERION = re.compile(
 )
 
 PROHIBITING = re.compile(
-    r"\b(?:shall not|must not|will not|won't|does not|do not|may not|cannot|is not permitted|are not permitted|prohibit\w*|forbid\w*|never|neither|none of|no (?:customer|client) data|excluded from|not (?:be )?used)\b"
+    r"\b(?:shall not|must not|will not|won't|does not|do not|may not|cannot|is not permitted|are not permitted|prohibit\w*|forbid\w*|never|neither|none of|no (?:customer|client) data|excluded from|not (?:be )?used|agree\w* to not)\b"
 )
 
 CLAUSE_SPLIT = re.compile(
@@ -230,7 +233,7 @@ STATES_A_RESTRICTION = re.compile(
 # A commitment to refrain is a prohibition even when the criterion asks for it to be stated:
 # "the supplier's commitment not to train on customer data is stated".
 COMMITS_TO_REFRAIN = re.compile(
-    r"\b(?:commitment|commit\w*|agree\w*|promise\w*|undertak\w*|bound)\s+not\s+to\b"
+    r"\b(?:commitment|commit\w*|agree\w*|promise\w*|undertak\w*|bound)\s+(?:not\s+to|to\s+not)\b"
 )
 
 

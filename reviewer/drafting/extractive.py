@@ -86,6 +86,7 @@ from reviewer.drafting.cues import (
     asks_for_right,
     asks_for_risk_statement,
     asks_for_time,
+    clauses,
     cue_text,
     disclaims_assurance,
     governing_clause,
@@ -98,6 +99,7 @@ from reviewer.drafting.cues import (
     states_absence,
     states_time,
 )
+from reviewer.drafting.polarity import flip, negated_question
 from reviewer.drafting.qa_pairs import answer_denies, field_values, question_answers
 from reviewer.drafting.synonyms import canonical
 from reviewer.models import (
@@ -213,6 +215,10 @@ class ExtractiveParams:
     # against 175 at the shared 3.5, better or equal in 12 of 13 corpora; 3.0-3.25 a plateau).
     # None = the shared `support_z`.
     bare_support_z: float | None = 3.25
+    # A bare yes/no question worded in the negative ("Is production data kept off personal
+    # workstations?", "... released without a safety evaluation?") is drafted as its positive
+    # twin and the answer turned round (polarity.py; v20).
+    question_polarity: bool = True
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -241,6 +247,8 @@ WITHOUT = re.compile(r"\bwithout\s+((?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)")
 # Confidential"; experiments row 52).
 PRIVATIVE = re.compile(r"\b(?:un|non-?)([a-z]{4,}(?:ed|able|ible|al|ic|ure))\b")
 MAY = re.compile(r"\b(?:may|might|could)\b")
+# A prohibition before "without" makes it a requirement: "must not be deployed without approval".
+NOT_BEFORE = re.compile(r"\b(?:not|never|cannot|no one|nobody)\b")
 # Any wording that keeps a thing from happening: a sentence with none of it, under an absence
 # criterion, states the thing happens.
 NEGATIVE_WORD = re.compile(
@@ -298,8 +306,12 @@ class Sentence:
         wanted = content_words(topic) if "without" not in normalize(topic) else set()
         text = normalize(clause)
         for m in WITHOUT.finditer(text):
-            if content_words(m.group(1)) & wanted:
-                cues.negation.append(m.group(0))
+            if not content_words(m.group(1)) & wanted:
+                continue
+            if NOT_BEFORE.search(text[: m.start()]):
+                # "may not deploy them without an approved change record" requires the record
+                continue
+            cues.negation.append(m.group(0))
         if MAY.search(text):
             said = set(norm_tokens(topic))
             for m in PRIVATIVE.finditer(text):
@@ -339,7 +351,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 19
+    version = 20
 
     def __init__(
         self,
@@ -420,6 +432,16 @@ class ExtractiveDrafter(Drafter):
             shifted = copy.copy(self)  # same embedder, IDF and background; another bar
             shifted.params = replace(p, support_z=bare)
             return shifted.draft(question, evidence)
+        if not question.criteria and p.question_polarity:
+            rewrite = negated_question(question.text)
+            if rewrite is not None:
+                twin = self.draft(question.model_copy(update={"text": rewrite.positive}), evidence)
+                return flip(
+                    twin,
+                    question.text,
+                    rewrite,
+                    lambda a, v, note: self._rationale(a, twin.citations, v, note),
+                )
         criteria = question.criteria or [Criterion(id="q", text=question.text)]
         sents = self.sentences(evidence)
         if not sents:
@@ -921,16 +943,33 @@ YES_NO_QUESTION = re.compile(
 CONDITIONED = re.compile(r"\b(?:unless|until|except|without|other than|before|only)\b", re.I)
 
 
+# Verbs by which a rule refuses something outright: "the registry rejects pickle-based formats".
+REFUSES = re.compile(
+    r"\b(?:rejects?|rejected|blocks?|blocked|refuses?|refused|disallows?|disallowed|bans?|banned"
+    r"|denies|denied|prevents?|prevented)\b"
+)
+
+
 def forswears(criterion: str, sentence: str, cues: Cues) -> str | None:
-    """The prohibiting cue by which a sentence answers no to a yes/no question used as its own
-    criterion ("Does the vendor train on prompts?" / "The provider will not use prompts to train
-    models"); None when the criterion is a statement or the prohibition is conditional."""
+    """The cue by which a sentence answers no to a yes/no question used as its own criterion
+    ("Does the vendor train on prompts?" / "The provider will not use prompts to train
+    models"; "Can pickle files be loaded?" / "the registry rejects pickle-based formats", where
+    what is refused is named in the question); None when the criterion is a statement, the
+    question asks about the refusal itself, or the refusal is conditional."""
     text = criterion.strip()
-    if not cues.prohibiting or not text.endswith("?") or not YES_NO_QUESTION.match(text):
+    if not text.endswith("?") or not YES_NO_QUESTION.match(text):
         return None
-    if CONDITIONED.search(sentence):
+    if cues.prohibiting and not CONDITIONED.search(sentence):
+        return cues.prohibiting[0]
+    if REFUSES.search(cue_text(criterion)):
         return None
-    return cues.prohibiting[0]
+    asked = content_words(criterion)
+    for clause in clauses(cue_text(sentence)):
+        for m in REFUSES.finditer(clause):
+            refused = " ".join(clause[m.end() :].split()[:4])
+            if content_words(refused) & asked and not CONDITIONED.search(clause):
+                return m.group(0)
+    return None
 
 
 def grants(cues: Cues) -> bool:

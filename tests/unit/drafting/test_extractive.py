@@ -699,3 +699,33 @@ def test_a_bare_question_is_judged_against_its_own_support_bar() -> None:
     assert drafter(support_z=10, bare_support_z=5).draft(with_criteria, ev).verdict is (
         Verdict.insufficient_evidence
     )
+
+
+def test_a_refusal_of_what_an_ad_hoc_question_names_answers_no() -> None:
+    rule = "Only ONNX files may be loaded; the registry rejects pickle-based model files."
+    asked = Question(id="adhoc", text="Can pickle-based model files be loaded?")
+    draft = drafter().draft(asked, evidence(rule))
+    assert draft.verdict is Verdict.nonconformity, draft.rationale
+    assert draft.assessments[0].note == "answers no ('rejects')"
+    # a question about the refusal itself is answered yes by it
+    about = Question(id="adhoc2", text="Does the registry reject pickle-based model files?")
+    assert drafter().draft(about, evidence(rule)).verdict is Verdict.conformant
+    # a refusal of something the question does not name says nothing about it
+    other = "Pickle-based model files are loaded by the trainer; the proxy blocks unknown hosts."
+    assert drafter().draft(asked, evidence(other)).verdict is Verdict.conformant
+
+
+def test_a_prohibition_before_without_is_a_requirement_not_a_denial() -> None:
+    d = draft_one(
+        "Is an approved change record needed before deployment?",
+        "An approved change record is needed before a model is deployed.",
+        "Pipelines may not deploy a model without an approved change record.",
+    )
+    assert d.verdict is not Verdict.nonconformity, d.rationale
+    # alone, "without" still denies what the criterion asks for
+    d = draft_one(
+        "Is an approved change record needed before deployment?",
+        "An approved change record is needed before a model is deployed.",
+        "Pipelines deploy a model without an approved change record.",
+    )
+    assert d.verdict is Verdict.nonconformity, d.rationale

@@ -1,0 +1,151 @@
+"""Questions worded in the negative, read as their positive twin with the answer flipped.
+
+A questionnaire row asks "Is production data kept off personal workstations?" as often as "Is
+production data kept on personal workstations?". The extractive drafter reads a bare question as
+its own criterion and answers it from the cues of the best sentence: a denial there
+("must not be copied to workstations") answers no. Against a negatively worded question that
+reading is backwards. So a yes/no question with exactly one negating marker in its main clause
+is rewritten to its positive twin, drafted as that, and the verdict flipped (conformant <->
+nonconformity; partial and insufficient evidence stay), with a note saying so.
+
+Two markers ("Is unreviewed code kept out of production?") cancel or tangle, so such a question
+is left as written; so is a marker inside a condition or relative clause ("data that is no
+longer needed"), which does not negate what the question asks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reviewer.drafting.cues import spell_out_contractions
+from reviewer.models import CriterionAssessment, CriterionStatus, Draft, Verdict
+
+YES_NO_QUESTION = re.compile(
+    r"^(?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|shall|should|may|must)\b",
+    re.I,
+)
+
+# (pattern on cue_text, positive replacement). Each is one negating marker.
+_PRIVATIVE_STEMS = (
+    r"redacted|reviewed|encrypted|tested|verified|authenticated|scanned|signed|approved|monitored|"
+    r"patched|vetted|checked|validated|documented|versioned|classified|labell?ed|screened|filtered|"
+    r"pseudonymi[sz]ed|anonymi[sz]ed|logged|recorded|disclosed|protected|secured|supervised"
+)
+MARKERS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bwithout\b", re.I), "with"),
+    (re.compile(r"\bnot\s+", re.I), ""),
+    (re.compile(r"\bno\s+(?=\w)", re.I), ""),
+    (re.compile(r"\bnever\b", re.I), "ever"),
+    (re.compile(r"\b(kept|keep|keeps|turned|switched|stays?)\s+off\b", re.I), r"\1 on"),
+    (
+        re.compile(r"\b(?:left|kept|keep|keeps|leave|leaves|stays?)\s+out\s+of\b", re.I),
+        "included in",
+    ),
+    (re.compile(r"\bexclud(?:ed|es?)\s+from\b", re.I), "included in"),
+    (re.compile(r"\bwithh(?:eld|olds?|olding)\s+from\b", re.I), "shared with"),
+    (re.compile(r"\b(?:kept\s+)?(?:hidden|secret)\s+from\b", re.I), "disclosed to"),
+    (re.compile(r"\bruled\s+out\b", re.I), "allowed"),
+    (re.compile(r"\b(?:advises?|recommends?|cautions?)\s+against\b", re.I), "recommend"),
+    (re.compile(r"\bdisabled\b", re.I), "enabled"),
+    (re.compile(r"\b(?:fall|falls|lie|lies|sit|sits)\s+outside\b", re.I), "fall within"),
+    (re.compile(r"\brefrains?\s+from\s+", re.I), ""),
+    (re.compile(rf"\bun({_PRIVATIVE_STEMS})\b", re.I), r"\1"),
+]
+# A negation after one of these sits in a condition or a relative clause.
+SUBORDINATE = re.compile(
+    r"\b(?:that|which|who|whose|if|when|whenever|unless|where|whether|once)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    positive: str  # the question with its negating marker undone
+    marker: str  # the marker as written (lower case)
+
+
+def negated_question(text: str) -> Rewrite | None:
+    """The positive twin of a yes/no question worded in the negative, else None."""
+    q = " ".join(spell_out_contractions(text).split())
+    if not q.endswith("?") or not YES_NO_QUESTION.match(q):
+        return None
+    hits = [(m, repl) for pat, repl in MARKERS for m in pat.finditer(q)]
+    if len(hits) != 1:
+        return None
+    m, repl = hits[0]
+    if SUBORDINATE.search(q[: m.start()]):
+        return None
+    positive = q[: m.start()] + m.expand(repl) + q[m.end() :]
+    positive = re.sub(r"\s+", " ", positive).strip()
+    return Rewrite(positive[0].upper() + positive[1:], m.group(0).strip().lower())
+
+
+FLIPPED_VERDICT = {
+    Verdict.conformant: Verdict.nonconformity,
+    Verdict.nonconformity: Verdict.conformant,
+}
+FLIPPED_STATUS = {
+    CriterionStatus.met: CriterionStatus.contradicted,
+    CriterionStatus.contradicted: CriterionStatus.met,
+}
+
+
+def flip(
+    draft: Draft,
+    question: str,
+    rewrite: Rewrite,
+    rationale: Callable[[list[CriterionAssessment], Verdict, str], str],
+) -> Draft:
+    """The draft of the positive twin as an answer to the negatively worded question;
+    `rationale` rebuilds the text from the flipped assessments, verdict and a note."""
+    assessments = [
+        a.model_copy(
+            update={
+                "criterion": question,
+                "status": FLIPPED_STATUS.get(a.status, a.status),
+                "note": f"{a.note}, read as {rewrite.positive!r}" if a.note else a.note,
+            }
+        )
+        for a in draft.assessments
+    ]
+    verdict = FLIPPED_VERDICT.get(draft.verdict, draft.verdict)
+    note = (
+        f"The question is worded in the negative ({rewrite.marker!r}), so the evidence was read "
+        f"against {rewrite.positive!r} and the answer turned round."
+    )
+    return draft.model_copy(
+        update={
+            "verdict": verdict,
+            "assessments": assessments,
+            "rationale": rationale(assessments, verdict, note),
+        }
+    )
+
+
+# Wording that forbids a practice ("Do agreements prohibit the provider from training on our
+# data?"). Wording aimed at a threat ("controls to prevent poisoning", "protected against
+# extraction") asks for a control, as "are endpoints rate limited?" does, so it is not here.
+PROHIBITS = re.compile(
+    r"\b(?:prohibit\w*|forbid\w*|bar(?:s|red)?\s+\w+\s+from|ban(?:s|ned)?|disallow\w*"
+    r"|exclud\w*|refrain\w*)\b",
+    re.I,
+)
+
+
+def _asks_against(text: str) -> bool | None:
+    """Whether a question asks for something not to happen; None when it is tangled (two or
+    more negating markers)."""
+    q = " ".join(spell_out_contractions(text).split())
+    markers = sum(1 for pat, _ in MARKERS for _ in pat.finditer(q))
+    if markers > 1:
+        return None
+    return negated_question(text) is not None or bool(PROHIBITS.search(q))
+
+
+def asks_opposite(row: str, bank: str) -> bool:
+    """A questionnaire row that asks the opposite of the bank question it matched ("Are
+    providers allowed to train on our data?" against "Do agreements prohibit the provider
+    from training on the organisation's data?"): a yes to one is a no to the other."""
+    a, b = _asks_against(row), _asks_against(bank)
+    return a is not None and b is not None and a != b
