@@ -3,7 +3,9 @@
 A row close enough to a bank question (cosine similarity of MiniLM embeddings at or above
 `batch.match_threshold`) borrows that question's criteria, control refs and retrieval hints,
 so its answer is checked against the same criteria as a bank review; otherwise it is answered
-as an ad-hoc question. Every answer is stored as a finding whose source names the
+as an ad-hoc question. A row that asks the opposite of its bank question ("Are providers
+allowed to train on our data?" against "Do agreements prohibit ... training?") is marked
+`asks_opposite` in its source, and the writer turns its Yes/No round. Every answer is stored as a finding whose source names the
 questionnaire's sha256, sheet and row.
 
 A rerun reuses a stored finding when its cache key matches: the same question text and criteria,
@@ -25,6 +27,7 @@ import numpy as np
 
 from reviewer.batch.reader import BatchError, QuestionRow
 from reviewer.batch.runner import BatchSummary, run_batch
+from reviewer.drafting.polarity import asks_opposite
 from reviewer.models import Evidence, Finding, FindingStatus, Question
 
 if TYPE_CHECKING:
@@ -130,6 +133,8 @@ def batch_questionnaire(
             "section": row.section,
             "bank_match": p.matched.id if p.matched else None,
             "match_score": round(p.score, 3),
+            # the row asks the opposite of the bank question: its answer is turned round
+            "asks_opposite": bool(p.matched and asks_opposite(row.text, p.matched.text)),
         }
 
     def prepare(row: QuestionRow) -> Prepared:
