@@ -950,6 +950,14 @@ REFUSES = re.compile(
 )
 
 
+# Examples a question gives ("Do you rescan model files (for example pickle-based formats)?")
+# are not what it asks about: a rule refusing pickle files does not answer whether files are
+# rescanned.
+EXAMPLES = re.compile(
+    r"\([^()]*\)|\b(?:for example|for instance|such as|e\.g\.|including)\b[^,;?]*", re.I
+)
+
+
 def forswears(criterion: str, sentence: str, cues: Cues) -> str | None:
     """The cue by which a sentence answers no to a yes/no question used as its own criterion
     ("Does the vendor train on prompts?" / "The provider will not use prompts to train
@@ -963,7 +971,7 @@ def forswears(criterion: str, sentence: str, cues: Cues) -> str | None:
         return cues.prohibiting[0]
     if REFUSES.search(cue_text(criterion)):
         return None
-    asked = content_words(criterion)
+    asked = content_words(EXAMPLES.sub(" ", criterion))
     for clause in clauses(cue_text(sentence)):
         for m in REFUSES.finditer(clause):
             refused = " ".join(clause[m.end() :].split()[:4])

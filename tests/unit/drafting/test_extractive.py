@@ -713,6 +713,13 @@ def test_a_refusal_of_what_an_ad_hoc_question_names_answers_no() -> None:
     # a refusal of something the question does not name says nothing about it
     other = "Pickle-based model files are loaded by the trainer; the proxy blocks unknown hosts."
     assert drafter().draft(asked, evidence(other)).verdict is Verdict.conformant
+    # nor does a refusal of the question's example ("for example pickle-based files")
+    rescan = Question(
+        id="adhoc3",
+        text="Are model files (for example pickle-based files) rescanned before loading?",
+    )
+    scanned = "Model files are rescanned before loading; the registry rejects pickle-based formats."
+    assert drafter().draft(rescan, evidence(scanned)).verdict is Verdict.conformant
 
 
 def test_a_prohibition_before_without_is_a_requirement_not_a_denial() -> None:
