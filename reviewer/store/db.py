@@ -144,6 +144,7 @@ class _Connection(sqlite3.Connection):
 
     db_path: str
     tx_lock: threading.RLock
+    read_only: bool = False
 
 
 def db_file(conn: sqlite3.Connection) -> str:
@@ -177,6 +178,11 @@ def _lock(conn: sqlite3.Connection) -> contextlib.AbstractContextManager[object]
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:
+    if getattr(conn, "read_only", False):
+        raise StoreError(
+            f"{db_file(conn)}: the workspace is on read-only storage; this command writes to it "
+            "(read commands such as findings, show, export and log verify work)"
+        )
     for attempt in range(BEGIN_ATTEMPTS):
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -346,9 +352,63 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
     return applied
 
 
+def on_read_only_storage(path: Path) -> bool:
+    """The database exists but neither it nor its folder can be written (a read-only mount, a
+    copy handed over without write permission): SQLite's WAL mode cannot open it as usual."""
+    return path.exists() and not (os.access(path.parent, os.W_OK) and os.access(path, os.W_OK))
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a workspace database on read-only storage for reading.
+
+    WAL mode needs to create its shared-memory file beside the database, which read-only
+    storage refuses, so the file is opened as immutable. That is only sound when no write is
+    left in the write-ahead log (a clean close leaves none), and when the schema is current
+    (no migration can run)."""
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreError(
+            f"{path}: the workspace is on read-only storage and its write-ahead log ({wal.name}) "
+            "holds changes not yet in the database; open it once where it can be written"
+        )
+    try:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro&immutable=1",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=_Connection,
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot open database read-only ({exc})") from exc
+    assert isinstance(conn, _Connection)
+    conn.db_path = str(path)
+    conn.tx_lock = threading.RLock()
+    conn.read_only = True
+    conn.row_factory = sqlite3.Row
+    try:
+        newest = max(applied_versions(conn), default=0)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"{path}: not a usable SQLite database ({exc})") from exc
+    known = max((v for v, _, _ in MIGRATIONS), default=0)
+    if newest != known:
+        conn.close()
+        older = "older" if newest < known else "newer"
+        raise StoreError(
+            f"{path}: the workspace is on read-only storage and was made by an {older} "
+            f"reviewer (schema {newest}, this one uses {known}); open it once where it can be "
+            "written"
+        )
+    return conn
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the workspace database, configured and fully migrated."""
+    """Open (creating if needed) the workspace database, configured and fully migrated; on
+    read-only storage, open it for reading only (`connect_read_only`)."""
     path = Path(path).expanduser()
+    if on_read_only_storage(path):
+        return connect_read_only(path)
     try:
         _create_private(path)
     except OSError as exc:

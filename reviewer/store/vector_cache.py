@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from reviewer.store.db import on_read_only_storage
 from reviewer.store.embeddings import DIM, Embedder
 
 
@@ -30,6 +31,8 @@ class CachedEmbedder:
         self._lock = threading.Lock()
         self._salt = embedder.describe()["embedding_sha256"][:16]
         self._conn: sqlite3.Connection | None = None
+        if path is not None and on_read_only_storage(path.parent):
+            path = self.path = None  # a read-only workspace: cache in memory only
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fresh = not path.exists()

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from reviewer.models import Chunk
+from reviewer.store.db import on_read_only_storage
 
 
 class VectorStoreError(RuntimeError):
@@ -38,6 +39,12 @@ def _client(path: Path, url: str | None) -> Any:
             )
         except Exception as exc:
             raise VectorStoreError(f"cannot reach the Chroma server at {url}: {exc}") from exc
+    if on_read_only_storage(path / "chroma.sqlite3"):
+        raise VectorStoreError(
+            f"{path}: the vector index is on read-only storage and Chroma cannot open it there; "
+            "search, review and batch need a writable copy of the workspace (findings, show, "
+            "export and log verify work as they are)"
+        )
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 

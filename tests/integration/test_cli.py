@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -290,3 +294,56 @@ def test_export_takes_its_format_from_the_file_name(tmp_path: Path) -> None:
     assert not (tmp_path / "r.csv").exists()
     code, _, err = run("-w", str(ws), "export", "--out", str(tmp_path / "report"))
     assert code == 1 and "say which format with --format" in err
+
+
+@contextlib.contextmanager
+def _read_only_copy(ws: Workspace, tmp_path: Path) -> Iterator[Path]:
+    """A copy of the workspace on storage it cannot write: a tmpfs remounted read-only as root,
+    else a folder without write permission."""
+    plain = sqlite3.connect(ws.db_path)
+    plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # what a clean close leaves
+    plain.close()
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    mounted = os.geteuid() == 0
+    if mounted:
+        cmd = ["mount", "-t", "tmpfs", "-o", "size=128m,mode=0700", "tmpfs", str(mnt)]
+        if subprocess.run(cmd, capture_output=True).returncode != 0:
+            pytest.skip("root, but cannot mount a tmpfs to make read-only storage")
+    copy = mnt / "ws"
+    shutil.copytree(ws.root, copy, ignore=shutil.ignore_patterns("*-wal", "*-shm"))
+    try:
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        else:
+            for p in [copy, *copy.rglob("*")]:
+                p.chmod(p.stat().st_mode & ~0o222)
+        yield copy
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+        else:
+            for p in [copy, *copy.rglob("*")]:
+                p.chmod(p.stat().st_mode | 0o200)
+
+
+def test_a_workspace_on_read_only_storage_can_still_be_read(
+    demo_ws: Workspace, tmp_path: Path
+) -> None:
+    with _read_only_copy(demo_ws, tmp_path) as ro:
+        code, out, err = run("-w", str(ro), "findings")
+        assert code == 0, err
+        fid = re.findall(r"^([0-9a-f]{8})\s", out, flags=re.M)[0]
+        code, _, err = run("-w", str(ro), "show", fid)
+        assert code == 0, (fid, out[:300], err)
+        report = tmp_path / "report.md"
+        code, _, err = run("-w", str(ro), "export", "--out", str(report))
+        assert code == 0, err
+        assert report.read_text().count("\n") > 20
+        code, out, err = run("-w", str(ro), "log", "verify")
+        assert code == 0 and out.startswith("ok"), err
+        code, _, err = run("-w", str(ro), "decide", fid, "approve")
+        assert code == 1 and "read-only storage; this command writes to it" in err
+        code, _, err = run("-w", str(ro), "search", "training data")
+        assert code == 1 and "Chroma cannot open it there" in err
+        assert len(err.strip().splitlines()) == 1

@@ -236,3 +236,53 @@ def test_decision_rows_refuse_update_and_delete(conn: sqlite3.Connection) -> Non
         conn.execute("UPDATE decisions SET note = 'x'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         conn.execute("DELETE FROM decisions")
+
+
+def _closed_db(path: Path) -> None:
+    """A workspace database with one row, closed cleanly (the WAL checkpointed away)."""
+    conn = connect(path)
+    with write_tx(conn):
+        conn.execute("CREATE TABLE t (x)")
+        conn.execute("INSERT INTO t VALUES (1)")
+    conn.close()
+
+
+def test_read_only_open_reads_and_refuses_writes_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "reviewer.db"
+    _closed_db(path)
+    conn = db.connect_read_only(path)
+    assert conn.execute("SELECT x FROM t").fetchone()[0] == 1
+    refused = pytest.raises(StoreError, match="read-only storage; this command writes to it")
+    with refused, write_tx(conn):
+        conn.execute("INSERT INTO t VALUES (2)")
+    assert not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists()
+    conn.close()
+
+
+def test_read_only_open_refuses_unsaved_wal_and_an_old_schema(tmp_path: Path) -> None:
+    path = tmp_path / "reviewer.db"
+    _closed_db(path)
+    Path(f"{path}-wal").write_bytes(b"\0" * 64)  # a writer died before the checkpoint
+    with pytest.raises(StoreError, match="write-ahead log .* holds changes"):
+        db.connect_read_only(path)
+    Path(f"{path}-wal").unlink()
+    plain = sqlite3.connect(path)
+    plain.execute("DELETE FROM schema_version WHERE version = ?", (NEXT - 1,))
+    plain.commit()
+    plain.close()
+    with pytest.raises(StoreError, match="made by an older reviewer"):
+        db.connect_read_only(path)
+
+
+def test_connect_opens_read_only_when_the_folder_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "reviewer.db"
+    _closed_db(path)
+    real_access = os.access
+    monkeypatch.setattr(
+        db.os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode)
+    )
+    conn = connect(path)
+    assert getattr(conn, "read_only", False)
+    conn.close()
