@@ -35,8 +35,14 @@ _PRIVATIVE_STEMS = (
 )
 MARKERS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bwithout\b", re.I), "with"),
-    (re.compile(r"\bnot\s+", re.I), ""),
-    (re.compile(r"\bno\s+(?=\w)", re.I), ""),
+    # not "not only ... but also", "no later than 72 hours": those negate nothing asked
+    (re.compile(r"\bnot\s+(?!(?:only|just|merely|least)\b)", re.I), ""),
+    (
+        re.compile(
+            r"\bno\s+(?!(?:later|more|less|longer|fewer|sooner|earlier|matter)\b)(?=\w)", re.I
+        ),
+        "",
+    ),
     (re.compile(r"\bnever\b", re.I), "ever"),
     (re.compile(r"\b(kept|keep|keeps|turned|switched|stays?)\s+off\b", re.I), r"\1 on"),
     (

@@ -62,6 +62,8 @@ def test_a_question_with_one_negating_marker_has_a_positive_twin(
         "Do you delete training data that is no longer needed?",  # in a relative clause
         "Is access revoked when staff no longer need it?",  # in a condition
         "Describe how data is kept off workstations.",  # not a yes/no question
+        "Is data not only encrypted but also signed?",  # "not only ... but also"
+        "Are customers notified no later than 72 hours after a breach?",  # a time limit
     ],
 )
 def test_questions_left_as_written(question: str) -> None:
