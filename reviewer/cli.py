@@ -834,12 +834,20 @@ def batch(
     if json_out:
         emit_json({**summary.__dict__, "out": str(summary.out), "matches": matches})
     else:
-        matched = [m for m in matches if m["bank_question"]]
-        for m in matched:
+        matched = [m for m in matches if m["bank_question"] and not m["opposite_wording"]]
+        for m in matches:
+            if not m["bank_question"]:
+                continue
+            said = (
+                "nearest bank question {q} (similarity {s:.2f}) is worded the other way round: "
+                "answered as its own question"
+                if m["opposite_wording"]
+                else "matched bank question {q} (similarity {s:.2f})"
+            )
             out.print(
                 escape(
-                    f"  {m['sheet']} row {m['row']}: matched bank question {m['bank_question']}"
-                    f" (similarity {m['score']:.2f})"
+                    f"  {m['sheet']} row {m['row']}: "
+                    + said.format(q=m["bank_question"], s=m["score"])
                 )
             )
         answered = ", ".join(f"{k} {v}" for k, v in sorted(summary.answered.items())) or "none"

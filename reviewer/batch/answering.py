@@ -3,9 +3,10 @@
 A row close enough to a bank question (cosine similarity of MiniLM embeddings at or above
 `batch.match_threshold`) borrows that question's criteria, control refs and retrieval hints,
 so its answer is checked against the same criteria as a bank review; otherwise it is answered
-as an ad-hoc question. A row that asks the opposite of its bank question ("Are providers
-allowed to train on our data?" against "Do agreements prohibit ... training?") is marked
-`asks_opposite` in its source, and the writer turns its Yes/No round. Every answer is stored as a finding whose source names the
+as an ad-hoc question. So is a row that may ask the opposite of its nearest bank question
+("Are providers allowed to train on our data?" against "Do agreements prohibit ...
+training?"): the bank's criteria would answer the bank's question, and its Yes would be the
+row's No. Every answer is stored as a finding whose source names the
 questionnaire's sha256, sheet and row.
 
 A rerun reuses a stored finding when its cache key matches: the same question text and criteria,
@@ -133,20 +134,22 @@ def batch_questionnaire(
             "section": row.section,
             "bank_match": p.matched.id if p.matched else None,
             "match_score": round(p.score, 3),
-            # the row asks the opposite of the bank question: its answer is turned round
-            "asks_opposite": bool(p.matched and asks_opposite(row.text, p.matched.text)),
         }
 
     def prepare(row: QuestionRow) -> Prepared:
         matched, score = matcher.match(row.text)
+        opposite = matched is not None and asks_opposite(row.text, matched.text)
         matches.append(
             {
                 "sheet": row.sheet,
                 "row": row.row,
                 "bank_question": matched.id if matched else None,
                 "score": round(score, 3),
+                "opposite_wording": opposite,
             }
         )
+        if opposite:
+            matched = None  # answered as asked, not by the bank's criteria
         if on_match:
             on_match(row, matched, score)
         q = question_for_row(row, matched)

@@ -31,7 +31,6 @@ from reviewer.batch.columns import ADDED_HEADERS, ROLES
 from reviewer.batch.dropdowns import INSUFFICIENT_NOTE, map_verdict
 from reviewer.batch.reader import CSV_SUFFIXES, BatchError, Loaded, QuestionRow, SheetLayout
 from reviewer.config import BatchSettings
-from reviewer.drafting.polarity import FLIPPED_VERDICT
 from reviewer.fileio import atomic_write, csv_cell, keep_as_text
 from reviewer.models import Citation, Decision, DecisionAction, Finding, FindingStatus, Verdict
 from reviewer.store.findings import decision_in_effect
@@ -330,8 +329,7 @@ def fill_row(
         _append(doc, layout, sheet, r, layout.comment_col, decided)
         return RowOutcome(None, None, decided)
     verified = [c for c in finding.citations if c.verified]
-    allowed = layout.dropdown_for(row.row)
-    value, reason = map_verdict(finding.verdict, allowed, settings)
+    value, reason = map_verdict(finding.verdict, layout.dropdown_for(row.row), settings)
     by_reviewer = finding.status is FindingStatus.edited
     if finding.verdict is not Verdict.insufficient_evidence and not verified and not by_reviewer:
         value = None
@@ -341,13 +339,10 @@ def fill_row(
     elif value is not None and not by_reviewer and open_question(row.text):
         # "Yes" to "List the sub-processors" says nothing; the quotes carry the answer
         value, reason = None, OPEN_NOTE
-    turned_note = None
-    if (turned := turned_round(finding, value, allowed, settings)) is not None:
-        value, turned_note = turned
     comment = clean_rationale(finding.rationale, {c.label for c in verified})
     if decided and not _rationale_edited(decisions):
         comment = f"Drafted rationale: {comment}"
-    for note in (turned_note, reason, decided):
+    for note in (reason, decided):
         if note:
             comment = _note_then(note, comment)
     if value is not None:
@@ -363,31 +358,6 @@ def fill_row(
         cell = doc.loaded.workbook[sheet].cell(row=r, column=layout.confidence_col)
         cell.number_format = "0.00"
     return RowOutcome(value, finding.verdict, reason)
-
-
-YES_NO_VALUE = re.compile(r"^\s*(?:yes|no|y|n|true|false)\s*$", re.I)
-
-
-def turned_round(
-    finding: Finding, value: str | None, allowed: list[str] | None, settings: BatchSettings
-) -> tuple[str, str] | None:
-    """(value, note) for a row that asks the opposite of the bank question it matched: the
-    finding judges the bank's requirement, so a Yes/No answer to the row is the other one. A
-    compliance-style value ("Compliant", "Implemented") already speaks of the requirement and
-    stays as it is."""
-    flipped = FLIPPED_VERDICT.get(finding.verdict)
-    if not finding.source.get("asks_opposite") or flipped is None or value is None:
-        return None
-    other, _ = map_verdict(flipped, allowed, settings)
-    if other is None or not YES_NO_VALUE.match(value) or not YES_NO_VALUE.match(other):
-        return None
-    bank = finding.source.get("bank_match") or "its bank question"
-    note = (
-        f"Answer turned round: this row asks the opposite of bank question {bank}, whose "
-        f"requirement the finding judges ({finding.verdict.value}), so '{value}' there is "
-        f"'{other}' here"
-    )
-    return other, note
 
 
 def fill_failed(doc: FilledCopy, row: QuestionRow, error: str) -> None:

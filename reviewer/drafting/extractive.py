@@ -247,8 +247,30 @@ WITHOUT = re.compile(r"\bwithout\s+((?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)")
 # Confidential"; experiments row 52).
 PRIVATIVE = re.compile(r"\b(?:un|non-?)([a-z]{4,}(?:ed|able|ible|al|ic|ure))\b")
 MAY = re.compile(r"\b(?:may|might|could)\b")
+NEVER_WITHOUT = re.compile(r"\bnever\b(?:\s+\w+){0,6}\s+without\b")
 # A prohibition before "without" makes it a requirement: "must not be deployed without approval".
-NOT_BEFORE = re.compile(r"\b(?:not|never|cannot|no one|nobody)\b")
+NOT_BEFORE = re.compile(
+    r"\b(?:(?:may|must|shall|will|can|could|should|would|do|does|did)\s+not|cannot|never|no one"
+    r"|nobody)\s+(?:\w+\s+){0,6}$"
+)
+
+
+def echoes(marker: re.Pattern[str], quote: str) -> bool:
+    """The quote uses a question's negating marker itself ("disabled", "kept off"), other than
+    under a prohibition ("never released without ...", which the cues read right)."""
+    text = normalize(quote)
+    return any(not NOT_BEFORE.search(text[: m.start()]) for m in marker.finditer(text))
+
+
+def required_by_prohibition(cue: str, text: str) -> bool:
+    """A "without ..." denial that a prohibition governs ("may not deploy ... without an
+    approved record", "never released without a safety evaluation") states a requirement."""
+    if not cue.startswith("without"):
+        return False
+    at = text.find(cue)
+    return at > 0 and bool(NOT_BEFORE.search(text[:at]))
+
+
 # Any wording that keeps a thing from happening: a sentence with none of it, under an absence
 # criterion, states the thing happens.
 NEGATIVE_WORD = re.compile(
@@ -312,6 +334,10 @@ class Sentence:
                 # "may not deploy them without an approved change record" requires the record
                 continue
             cues.negation.append(m.group(0))
+        if NEVER_WITHOUT.search(text):
+            # "never released without a safety evaluation": always with one
+            cues.negation = [c for c in cues.negation if c != "never"]
+        cues.negation = [c for c in cues.negation if not required_by_prohibition(c, text)]
         if MAY.search(text):
             said = set(norm_tokens(topic))
             for m in PRIVATIVE.finditer(text):
@@ -436,6 +462,15 @@ class ExtractiveDrafter(Drafter):
             rewrite = negated_question(question.text)
             if rewrite is not None:
                 twin = self.draft(question.model_copy(update={"text": rewrite.positive}), evidence)
+                if twin.verdict is Verdict.conformant and any(
+                    echoes(rewrite.pattern, c.quote) for c in twin.citations
+                ):
+                    # The evidence says it in the question's own negative terms ("Telemetry is
+                    # disabled by default"), which the cues do not read as a denial of the
+                    # twin: the question as written is the better reading.
+                    as_written = copy.copy(self)
+                    as_written.params = replace(p, question_polarity=False)
+                    return as_written.draft(question, evidence)
                 return flip(
                     twin,
                     question.text,
@@ -958,6 +993,21 @@ EXAMPLES = re.compile(
 )
 
 
+# A refusal answers no only to a question about whether something is allowed or possible
+# ("Can pickle files be loaded?"), not to one about a control the refusal carries out ("Are API
+# requests rate limited?" / "the gateway rejects API requests above 100 per minute").
+ASKS_IF_ALLOWED = re.compile(
+    r"^(?:can|could|may|might)\b|\b(?:allowed|permitted|accepted|possible|able to|loaded|used|run"
+    r"|executed|deployed|installed|shared|sent|uploaded|imported)\b"
+)
+# The refusal of only some of the thing, on a condition, is the control itself: "blocks uploaded
+# files that fail the scan", "rejects requests above 100 per minute".
+REFUSAL_AS_CONTROL = re.compile(
+    r"\b(?:that|which|who|whose|above|below|after|over|under|exceeding|beyond|unless|without|if"
+    r"|when|from)\b"
+)
+
+
 def forswears(criterion: str, sentence: str, cues: Cues) -> str | None:
     """The cue by which a sentence answers no to a yes/no question used as its own criterion
     ("Does the vendor train on prompts?" / "The provider will not use prompts to train
@@ -969,13 +1019,19 @@ def forswears(criterion: str, sentence: str, cues: Cues) -> str | None:
         return None
     if cues.prohibiting and not CONDITIONED.search(sentence):
         return cues.prohibiting[0]
-    if REFUSES.search(cue_text(criterion)):
+    asked_text = cue_text(criterion)
+    if REFUSES.search(asked_text) or not ASKS_IF_ALLOWED.search(asked_text):
         return None
     asked = content_words(EXAMPLES.sub(" ", criterion))
     for clause in clauses(cue_text(sentence)):
         for m in REFUSES.finditer(clause):
-            refused = " ".join(clause[m.end() :].split()[:4])
-            if content_words(refused) & asked and not CONDITIONED.search(clause):
+            after = clause[m.end() :].split()[:6]
+            refused = " ".join(after[:4])
+            if (
+                content_words(refused) & asked
+                and not CONDITIONED.search(clause)
+                and not REFUSAL_AS_CONTROL.search(" ".join(after))
+            ):
                 return m.group(0)
     return None
 

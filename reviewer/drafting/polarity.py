@@ -27,19 +27,30 @@ YES_NO_QUESTION = re.compile(
     re.I,
 )
 
-# (pattern on cue_text, positive replacement). Each is one negating marker.
+# (pattern, positive replacement). Each is one negating marker.
 _PRIVATIVE_STEMS = (
     r"redacted|reviewed|encrypted|tested|verified|authenticated|scanned|signed|approved|monitored|"
     r"patched|vetted|checked|validated|documented|versioned|classified|labell?ed|screened|filtered|"
     r"pseudonymi[sz]ed|anonymi[sz]ed|logged|recorded|disclosed|protected|secured|supervised"
 )
 MARKERS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bwithout\b", re.I), "with"),
-    # not "not only ... but also", "no later than 72 hours": those negate nothing asked
-    (re.compile(r"\bnot\s+(?!(?:only|just|merely|least)\b)", re.I), ""),
+    # not "without undue delay", "without exception", "with or without"
     (
         re.compile(
-            r"\bno\s+(?!(?:later|more|less|longer|fewer|sooner|earlier|matter)\b)(?=\w)", re.I
+            r"(?<!\bwith or )\bwithout\b(?!\s+(?:undue\s+)?delay\b|\s+exceptions?\b"
+            r"|\s+(?:additional\s+|extra\s+)?(?:charges?|costs?|fees?)\b)",
+            re.I,
+        ),
+        "with",
+    ),
+    # not "not only ... but also", nor a contrast tacked on after a comma (", not after?")
+    (re.compile(r"(?<!,\s)\bnot\s+(?!(?:only|just|merely|least)\b)", re.I), ""),
+    # not "no later than 72 hours", "with no exceptions": those negate nothing asked
+    (
+        re.compile(
+            r"\bno\s+(?!(?:later|more|less|longer|fewer|sooner|earlier|matter|exceptions?)\b)"
+            r"(?=\w)",
+            re.I,
         ),
         "",
     ),
@@ -57,11 +68,23 @@ MARKERS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bdisabled\b", re.I), "enabled"),
     (re.compile(r"\b(?:fall|falls|lie|lies|sit|sits)\s+outside\b", re.I), "fall within"),
     (re.compile(r"\brefrains?\s+from\s+", re.I), ""),
-    (re.compile(rf"\bun({_PRIVATIVE_STEMS})\b", re.I), r"\1"),
+    # only as the predicate ("left unredacted in the corpus?", "are backups unencrypted?"): before
+    # a noun ("is unauthenticated access blocked?") it names what a control acts on
+    (
+        re.compile(
+            rf"\bun({_PRIVATIVE_STEMS})\b(?=\s*(?:\?|,|$|(?:in|on|at|by|for|to|when|before|after"
+            r"|during|while|within|from|into|until)\b))",
+            re.I,
+        ),
+        r"\1",
+    ),
 ]
-# A negation after one of these sits in a condition or a relative clause.
+# A negation after one of these sits in a condition, a relative clause or a check's object
+# ("re-validated to confirm their behaviour has not changed").
 SUBORDINATE = re.compile(
-    r"\b(?:that|which|who|whose|if|when|whenever|unless|where|whether|once)\b", re.I
+    r"\b(?:that|which|who|whose|if|when|whenever|unless|where|whether|once|so that"
+    r"|confirm|ensure|verify|check)\b",
+    re.I,
 )
 
 
@@ -69,6 +92,7 @@ SUBORDINATE = re.compile(
 class Rewrite:
     positive: str  # the question with its negating marker undone
     marker: str  # the marker as written (lower case)
+    pattern: re.Pattern[str]  # the marker's pattern, to find it in evidence
 
 
 def negated_question(text: str) -> Rewrite | None:
@@ -76,15 +100,15 @@ def negated_question(text: str) -> Rewrite | None:
     q = " ".join(spell_out_contractions(text).split())
     if not q.endswith("?") or not YES_NO_QUESTION.match(q):
         return None
-    hits = [(m, repl) for pat, repl in MARKERS for m in pat.finditer(q)]
+    hits = [(m, repl, pat) for pat, repl in MARKERS for m in pat.finditer(q)]
     if len(hits) != 1:
         return None
-    m, repl = hits[0]
+    m, repl, pattern = hits[0]
     if SUBORDINATE.search(q[: m.start()]):
         return None
     positive = q[: m.start()] + m.expand(repl) + q[m.end() :]
     positive = re.sub(r"\s+", " ", positive).strip()
-    return Rewrite(positive[0].upper() + positive[1:], m.group(0).strip().lower())
+    return Rewrite(positive[0].upper() + positive[1:], m.group(0).strip().lower(), pattern)
 
 
 FLIPPED_VERDICT = {
@@ -110,7 +134,7 @@ def flip(
             update={
                 "criterion": question,
                 "status": FLIPPED_STATUS.get(a.status, a.status),
-                "note": f"{a.note}, read as {rewrite.positive!r}" if a.note else a.note,
+                "note": f"{a.note.rstrip('.')}, read as {rewrite.positive!r}" if a.note else "",
             }
         )
         for a in draft.assessments
@@ -118,7 +142,8 @@ def flip(
     verdict = FLIPPED_VERDICT.get(draft.verdict, draft.verdict)
     note = (
         f"The question is worded in the negative ({rewrite.marker!r}), so the evidence was read "
-        f"against {rewrite.positive!r} and the answer turned round."
+        f"against {rewrite.positive!r}"
+        + (" and the answer turned round." if verdict != draft.verdict else ".")
     )
     return draft.model_copy(
         update={
@@ -129,29 +154,29 @@ def flip(
     )
 
 
-# Wording that forbids a practice ("Do agreements prohibit the provider from training on our
-# data?"). Wording aimed at a threat ("controls to prevent poisoning", "protected against
-# extraction") asks for a control, as "are endpoints rate limited?" does, so it is not here.
-PROHIBITS = re.compile(
-    r"\b(?:prohibit\w*|forbid\w*|bar(?:s|red)?\s+\w+\s+from|ban(?:s|ned)?|disallow\w*"
-    r"|exclud\w*|refrain\w*)\b",
+# Wording that keeps something from happening: a prohibition ("Do agreements prohibit the
+# provider from training on our data?") or a guard ("controls to prevent poisoning", "kept
+# separate from production").
+KEEPS_FROM = re.compile(
+    r"\b(?:prohibit\w*|forbid\w*|bar(?:s|red)?|ban(?:s|ned)?|disallow\w*|exclud\w*|refrain\w*"
+    r"|prevent\w*|stop\w*|block\w*|restrict\w*|limit\w*|separat\w*|isolat\w*|segregat\w*"
+    r"|(?:protect|guard|defend)\w*\s+against)\b",
     re.I,
 )
 
 
-def _asks_against(text: str) -> bool | None:
-    """Whether a question asks for something not to happen; None when it is tangled (two or
-    more negating markers)."""
-    q = " ".join(spell_out_contractions(text).split())
-    markers = sum(1 for pat, _ in MARKERS for _ in pat.finditer(q))
-    if markers > 1:
-        return None
-    return negated_question(text) is not None or bool(PROHIBITS.search(q))
-
-
 def asks_opposite(row: str, bank: str) -> bool:
-    """A questionnaire row that asks the opposite of the bank question it matched ("Are
-    providers allowed to train on our data?" against "Do agreements prohibit the provider
-    from training on the organisation's data?"): a yes to one is a no to the other."""
-    a, b = _asks_against(row), _asks_against(bank)
-    return a is not None and b is not None and a != b
+    """A questionnaire row that may ask something other than the yes/no sense of the bank
+    question it matched: the row is itself negated or tangled ("Can anyone call the endpoints
+    without authentication?" against "Are endpoints protected ... through authentication?"),
+    or one of the two keeps something from happening and the other does not ("Are providers
+    allowed to train on our data?" against "Do agreements prohibit the provider from
+    training ...?").
+
+    The check is deliberately wide. Batch answers such a row as its own question instead of
+    borrowing the bank's criteria, which would answer the bank's question: a row flagged
+    wrongly loses the bank's criteria, never the sense of its answer."""
+    q = " ".join(spell_out_contractions(row).split())
+    if negated_question(row) is not None or sum(1 for p, _ in MARKERS for _ in p.finditer(q)) > 1:
+        return True
+    return bool(KEEPS_FROM.search(q)) != bool(KEEPS_FROM.search(bank))

@@ -9,6 +9,7 @@ deleted at any time without touching findings or decisions.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -16,8 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from reviewer.store.db import on_read_only_storage
 from reviewer.store.embeddings import DIM, Embedder
+
+
+def writable(path: Path) -> bool:
+    """The file can be written, or created in the nearest folder that exists."""
+    if path.exists():
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK)
 
 
 class CachedEmbedder:
@@ -31,7 +41,7 @@ class CachedEmbedder:
         self._lock = threading.Lock()
         self._salt = embedder.describe()["embedding_sha256"][:16]
         self._conn: sqlite3.Connection | None = None
-        if path is not None and on_read_only_storage(path.parent):
+        if path is not None and not writable(path):
             path = self.path = None  # a read-only workspace: cache in memory only
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -7,6 +7,7 @@ and --fresh drafts everything again.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -88,3 +89,33 @@ def test_rerun_keeps_decisions_of_unchanged_rows_and_reads_new_evidence(tmp_path
 
     fresh, _ = ws.batch(v2, drafter="extractive", out=tmp_path / "v4.xlsx", fresh=True)
     assert fresh.resumed == 0
+
+
+DEMO = Path(__file__).resolve().parents[2] / "corpora" / "demo"
+
+
+def test_a_row_asking_the_other_sense_of_its_bank_question_is_answered_as_asked(
+    tmp_path: Path,
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("vendor-meridel-ai-service-terms.pdf", "policy-supplier-security.docx"):
+        shutil.copy(DEMO / name, docs / name)
+    ws = Workspace.open(tmp_path / "ws", name="test.auditor")
+    ws.ingest([docs])
+    same = "Do agreements with AI providers prohibit them from training on our data?"
+    other = "Are AI providers allowed by our agreements to train on our data?"
+    summary, matches = ws.batch(_book(tmp_path / "q.xlsx", [same, other]), drafter="extractive")
+    by_row = {m["row"]: m for m in matches}
+    # both are nearest to the bank's "Do agreements ... prohibit the provider from using the
+    # organisation's data to train ...?", whose "No" would be the second row's "Yes"
+    assert by_row[2]["bank_question"] == by_row[3]["bank_question"] == "ai27-a151-02"
+    assert (by_row[2]["opposite_wording"], by_row[3]["opposite_wording"]) == (False, True)
+    findings = {f.question.text: f for f in ws.current_findings()}
+    assert findings[same].source["bank_match"] == "ai27-a151-02"
+    assert len(findings[same].question.criteria) == 3
+    # the second is answered as its own question, not by the bank's criteria
+    assert findings[other].source["bank_match"] is None
+    assert findings[other].question.criteria == []
+    # the terms let the provider train unless the customer opts out: the prohibition is missing
+    assert _answers(summary.out)[same][0] == "No"

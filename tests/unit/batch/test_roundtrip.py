@@ -490,30 +490,3 @@ def test_an_undone_edit_is_not_the_one_reported(sample_xlsx: Path, h) -> None:
     summary = run_batch(sample_xlsx, answer=answer, done=_never, decisions_of=decisions_of)
     comment = load_workbook(summary.out)[SHEET].cell(row=target, column=layouts[0].comment_col)
     assert comment.value.startswith("Verdict set to partial by c.ciso (drafted: conformant)")
-
-
-def test_a_row_asking_the_opposite_of_its_bank_question_gets_the_other_answer(
-    tmp_path: Path, h
-) -> None:
-    src = _dropdown_book(
-        tmp_path / "opposite.xlsx",
-        ["Question", "Answer", "Comment"],
-        ["Are providers allowed to train on our data?"] * 4,
-        {"B2:B3": "Yes,No,Partial", "B4:B5": "Compliant,Non-compliant,Partially compliant"},
-    )
-    verdicts = {2: Verdict.conformant, 3: Verdict.nonconformity, 4: Verdict.conformant}
-
-    def answer(row: QuestionRow) -> Finding:
-        f = h.make_finding(row, verdicts.get(row.row, Verdict.partial))
-        f.source.update({"bank_match": "ai27-a151-02", "asks_opposite": True})
-        return f
-
-    summary = run_batch(src, answer=answer, done=_never)
-    out = load_workbook(summary.out).active
-    # the bank's prohibition is in place (conformant): "No", providers are not allowed
-    assert [out[f"B{r}"].value for r in (2, 3)] == ["No", "Yes"]
-    assert out["C2"].value.startswith("Answer turned round: this row asks the opposite of")
-    assert "ai27-a151-02" in out["C2"].value
-    # a compliance value already speaks of the requirement; partial stays partial
-    assert [out[f"B{r}"].value for r in (4, 5)] == ["Compliant", "Partially compliant"]
-    assert not out["C4"].value.startswith("Answer turned round")

@@ -722,6 +722,30 @@ def test_a_refusal_of_what_an_ad_hoc_question_names_answers_no() -> None:
     assert drafter().draft(rescan, evidence(scanned)).verdict is Verdict.conformant
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        (
+            "Are API requests rate limited?",
+            "The gateway rejects API requests above 100 per minute.",
+        ),
+        (
+            "Are uploaded files scanned for malware?",
+            "The gateway blocks uploaded files that fail the malware scan.",
+        ),
+        (
+            "Is MFA enforced for administrator accounts?",
+            "The console blocks administrator accounts that have not enrolled MFA.",
+        ),
+    ],
+)
+def test_a_refusal_that_is_the_control_asked_about_answers_yes(
+    question: str, sentence: str
+) -> None:
+    draft = drafter().draft(Question(id="adhoc", text=question), evidence(sentence))
+    assert draft.verdict is not Verdict.nonconformity, draft.rationale
+
+
 def test_a_prohibition_before_without_is_a_requirement_not_a_denial() -> None:
     d = draft_one(
         "Is an approved change record needed before deployment?",
@@ -729,7 +753,17 @@ def test_a_prohibition_before_without_is_a_requirement_not_a_denial() -> None:
         "Pipelines may not deploy a model without an approved change record.",
     )
     assert d.verdict is not Verdict.nonconformity, d.rationale
-    # alone, "without" still denies what the criterion asks for
+    # alone, or after a "not" that governs something else, "without" still denies it
+    for sentence in (
+        "Pipelines deploy a model without an approved change record.",
+        "It is not uncommon for pipelines to deploy a model without an approved change record.",
+    ):
+        d = draft_one(
+            "Is an approved change record needed before deployment?",
+            "An approved change record is needed before a model is deployed.",
+            sentence,
+        )
+        assert d.verdict is Verdict.nonconformity, (sentence, d.rationale)
     d = draft_one(
         "Is an approved change record needed before deployment?",
         "An approved change record is needed before a model is deployed.",

@@ -58,7 +58,12 @@ def test_a_question_with_one_negating_marker_has_a_positive_twin(
     "question",
     [
         "Are model versions recorded in a registry?",  # nothing negated
-        "Is unreviewed code kept out of production?",  # two markers: left as written
+        "Are models never released without review?",  # two markers: left as written
+        "Is unauthenticated access to the API blocked?",  # "un-" before a noun
+        "Are incidents reported without undue delay?",  # an idiom, no negation
+        "Is all data encrypted with or without a customer key?",
+        "Is data redacted before it is sent to the model, not after?",
+        "Are models re-validated to confirm their behaviour has not changed?",
         "Do you delete training data that is no longer needed?",  # in a relative clause
         "Is access revoked when staff no longer need it?",  # in a condition
         "Describe how data is kept off workstations.",  # not a yes/no question
@@ -90,6 +95,35 @@ def test_a_negatively_worded_bare_question_is_answered_the_right_way_round() -> 
     assert off.verdict is Verdict.nonconformity
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("Is telemetry disabled by default?", "Telemetry is disabled by default."),
+        (
+            "Is the admin console not exposed to the internet?",
+            "The admin console is not exposed to the internet.",
+        ),
+        ("Is customer data left out of training?", "Customer data is left out of training."),
+        (
+            "Are vulnerability reports withheld from public trackers?",
+            "Vulnerability reports are withheld from public trackers until a fix ships.",
+        ),
+    ],
+)
+def test_evidence_in_the_question_s_own_negative_terms_answers_yes(
+    question: str, sentence: str
+) -> None:
+    draft = drafter().draft(Question(id="n", text=question), evidence(sentence))
+    assert draft.verdict is Verdict.conformant, draft.rationale
+
+
+def test_never_without_is_a_requirement() -> None:
+    negative = Question(id="n", text="Are models released without a safety evaluation?")
+    rule = "Models are never released without a safety evaluation."
+    draft = drafter().draft(negative, evidence(rule))
+    assert draft.verdict is Verdict.nonconformity, draft.rationale
+
+
 def test_partial_and_insufficient_answers_are_not_turned_round() -> None:
     negative = Question(id="n", text="Are models released without a safety evaluation?")
     hedged = "Models should be given a safety evaluation before release where feasible."
@@ -98,30 +132,45 @@ def test_partial_and_insufficient_answers_are_not_turned_round() -> None:
     assert drafter().draft(negative, evidence(unrelated)).verdict is (Verdict.insufficient_evidence)
 
 
-@pytest.mark.parametrize(
-    ("row", "opposite"),
-    [
-        ("Are providers allowed to train on our data?", True),
-        ("Can providers use our data to improve their models?", True),
-        ("Do contracts forbid providers from training on our data?", False),
-        ("Is our data excluded from provider training?", False),
-    ],
-)
-def test_a_row_asking_the_opposite_of_a_prohibiting_bank_question(row: str, opposite: bool) -> None:
-    bank = "Do agreements with AI providers prohibit using the organisation's data to train models?"
-    assert asks_opposite(row, bank) is opposite
+BANK = {
+    "train": (
+        "Do agreements with AI service providers prohibit the provider from using the "
+        "organisation's data to train or improve its models?"
+    ),
+    "endpoints": (
+        "Are inference endpoints protected against model extraction and abuse through "
+        "authentication, rate limiting and restricted outputs?"
+    ),
+    "incidents": "Do AI supplier agreements require notification of security incidents?",
+    "revalidate": (
+        "After changes to the ML platform, are models re-validated to confirm their behaviour "
+        "has not changed?"
+    ),
+}
 
 
 @pytest.mark.parametrize(
-    ("row", "opposite"),
+    ("row", "bank", "opposite"),
     [
-        ("Are inference endpoints rate limited?", False),  # a control, like the bank's
-        ("Do you stop extraction through the API?", False),
-        ("Can anyone call the inference endpoints without authentication?", True),
-        ("Are inference endpoints left unprotected?", True),
-        ("Is unauthenticated access never allowed?", False),  # tangled: left alone
+        # the other sense: the bank's criteria would answer the bank's question
+        ("Are providers allowed to train on our data?", "train", True),
+        ("Can providers use our data to improve their models?", "train", True),
+        ("Can anyone call the inference endpoints without authentication?", "endpoints", True),
+        ("Are inference endpoints left unprotected?", "endpoints", True),
+        # the same sense, in other words: the bank's criteria are kept
+        ("Do contracts forbid providers from training on our data?", "train", False),
+        ("Do agreements prevent the AI provider from using our data to train?", "train", False),
+        ("Are providers contractually barred from training on our data?", "train", False),
+        ("Are inference endpoints rate limited?", "endpoints", False),
+        ("Are suppliers required to report incidents without undue delay?", "incidents", False),
+        (
+            "Are models re-validated after upgrades to confirm behaviour has not changed?",
+            "revalidate",
+            False,
+        ),
     ],
 )
-def test_wording_aimed_at_a_threat_is_not_a_prohibition(row: str, opposite: bool) -> None:
-    bank = "Are inference endpoints protected against model extraction through rate limiting?"
-    assert asks_opposite(row, bank) is opposite
+def test_a_row_that_may_ask_the_other_sense_of_its_bank_question(
+    row: str, bank: str, opposite: bool
+) -> None:
+    assert asks_opposite(row, BANK[bank]) is opposite
