@@ -8,9 +8,15 @@ reading is backwards. So a yes/no question with exactly one negating marker in i
 is rewritten to its positive twin, drafted as that, and the verdict flipped (conformant <->
 nonconformity; partial and insufficient evidence stay), with a note saying so.
 
-Two markers ("Is unreviewed code kept out of production?") cancel or tangle, so such a question
-is left as written; so is a marker inside a condition or relative clause ("data that is no
-longer needed"), which does not negate what the question asks.
+Two markers ("Are models never released without review?") cancel or tangle, so such a question
+is left as written; so is a marker inside a condition, a relative clause or a check's object
+("data that is no longer needed", "to confirm it has not changed"), and an idiom that negates
+nothing asked ("without undue delay", "no later than"). When the evidence says it in the
+question's own negative terms ("Telemetry is disabled by default"), the drafter keeps the
+question as written (see `ExtractiveDrafter.draft`).
+
+`asks_opposite` is for batch: a questionnaire row that may ask the other sense of the bank
+question it matched is answered as its own question rather than by the bank's criteria.
 """
 
 from __future__ import annotations
