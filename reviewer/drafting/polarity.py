@@ -40,11 +40,15 @@ _PRIVATIVE_STEMS = (
     r"pseudonymi[sz]ed|anonymi[sz]ed|logged|recorded|disclosed|protected|secured|supervised"
 )
 MARKERS: list[tuple[re.Pattern[str], str]] = [
-    # not "without undue delay", "without exception", "with or without"
+    # not "without undue delay", "without exception", "with or without", nor an ease
+    # ("Can users delete their data without contacting support?", "... without downtime?")
     (
         re.compile(
             r"(?<!\bwith or )\bwithout\b(?!\s+(?:undue\s+)?delay\b|\s+exceptions?\b"
-            r"|\s+(?:additional\s+|extra\s+)?(?:charges?|costs?|fees?)\b)",
+            r"|\s+(?:additional\s+|extra\s+)?(?:charges?|costs?|fees?)\b"
+            r"|\s+(?:any\s+|the\s+need\s+to\s+|needing\s+to\s+|having\s+to\s+)?(?:contact\w*"
+            r"|support|downtime|interruption|restart\w*|help|assistance|manual\w*|effort"
+            r"|writing\s+code|code\s+changes)\b)",
             re.I,
         ),
         "with",

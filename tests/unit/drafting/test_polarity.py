@@ -61,6 +61,8 @@ def test_a_question_with_one_negating_marker_has_a_positive_twin(
         "Are models never released without review?",  # two markers: left as written
         "Is unauthenticated access to the API blocked?",  # "un-" before a noun
         "Are incidents reported without undue delay?",  # an idiom, no negation
+        "Can users delete their data without contacting support?",  # an ease, not a gap
+        "Can a model be rolled back without downtime?",
         "Is all data encrypted with or without a customer key?",
         "Is data redacted before it is sent to the model, not after?",
         "Are models re-validated to confirm their behaviour has not changed?",
