@@ -900,13 +900,26 @@ def eval_cmd(
     tolerance: Annotated[
         float, typer.Option(help="Allowed drop of a gated metric against --baseline.")
     ] = 0.05,
+    allow_different: Annotated[
+        bool,
+        typer.Option(
+            "--allow-different",
+            help="Gate against a baseline of another evaluation (gold, split, corpus or "
+            "retrieval settings differ) instead of refusing.",
+        ),
+    ] = False,
     extra: Annotated[
         list[str] | None,
         typer.Argument(help="More drafter names after --drafter.", show_default=False),
     ] = None,
 ) -> None:
     """Score drafters on a gold set: retrieval recall/MRR, verdict accuracy/F1, citations, abstention."""
-    from reviewer.evaluation.baseline import against_baseline, comparable, metric
+    from reviewer.evaluation.baseline import (
+        against_baseline,
+        comparable,
+        metric,
+        shared_drafters,
+    )
     from reviewer.evaluation.runner import run_eval, write_outputs
 
     names = [*(drafter or ["extractive"]), *(extra or [])]
@@ -915,6 +928,10 @@ def eval_cmd(
         ks = tuple(int(x) for x in k.split(",") if x.strip())
     except ValueError:
         fail(f"--k must be comma-separated integers, got {k!r}", 2)
+    if not ks or min(ks) < 1:
+        fail(f"--k must be positive integers, got {k!r}", 2)
+    if tolerance < 0:
+        fail(f"--tolerance must be 0 or more, got {tolerance}", 2)
     before: dict[str, Any] | None = None
     if baseline is not None:
         try:
@@ -923,6 +940,14 @@ def eval_cmd(
             fail(f"{baseline}: cannot use as a baseline ({exc})", 2)
         if not (isinstance(before, dict) and isinstance(before.get("drafters"), dict)):
             fail(f"{baseline}: cannot use as a baseline (not an eval --out JSON)", 2)
+        known: dict[str, Any] = before.get("drafters") or {} if isinstance(before, dict) else {}
+        if not set(names) & set(known):
+            fail(
+                f"{baseline}: no drafter in common (baseline: "
+                f"{', '.join(sorted(known)) or 'none'}; this run: "
+                f"{', '.join(names)}): nothing to compare",
+                2,
+            )
     with friendly_errors(), show_progress(sys.stderr.isatty()) as progress:
         task = progress.add_task("eval", total=None, item="")
 
@@ -934,20 +959,29 @@ def eval_cmd(
         )
         changes = []
         if before is not None:
+            differs = comparable(run.report, before)
+            if differs and not allow_different:
+                fail(
+                    f"{baseline}: not the same evaluation ({'; '.join(differs)}); compare runs "
+                    "of the same gold, split, corpus and settings, or pass --allow-different",
+                    2,
+                )
             changes = against_baseline(run.report, before, tolerance)
             run.report["baseline"] = {
                 "path": str(baseline),
                 "tolerance": tolerance,
-                "not_comparable": comparable(run.report, before),
+                "not_comparable": differs,
+                "compared": shared_drafters(run.report, before),
                 "changes": [{**vars(c), "delta": c.delta} for c in changes],
                 "regressions": sum(c.regressed for c in changes),
             }
         written = write_outputs(run.report, out_json, report)
+    for note in run.report.get("warnings", []):
+        err.print(f"[yellow]warning:[/yellow] {escape(note)}")
     table = Table("metric", *names)
     rows = [
         ("n", "n"),
-        ("recall@5", "retrieval.recall@5"),
-        ("recall@10", "retrieval.recall@10"),
+        *[(f"recall@{c}", f"retrieval.recall@{c}") for c in ks],
         ("MRR", "retrieval.mrr"),
         ("accuracy", "verdict.accuracy"),
         ("macro-F1", "verdict.macro_f1"),

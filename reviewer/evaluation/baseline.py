@@ -2,8 +2,13 @@
 
 The gate covers what the project promises never to lose: verdict macro-F1, citation precision,
 whole-set evidence recall@10 (each may not drop by more than the tolerance) and fabricated quotes
-(may not rise at all). The other tracked metrics are shown with their change but gate nothing:
-on a small gold set they move by a whole item's worth for reasons a reader should judge.
+(may not rise at all); a gated metric the baseline had and this run has not (no citation left)
+regresses too. The other tracked metrics are shown with their change but gate nothing: on a
+small gold set they move by a whole item's worth for reasons a reader should judge.
+
+Runs of another evaluation (gold content, split, item count, corpus, retrieval settings,
+embedding model) are not compared unless asked (`--allow-different`), and a run with no drafter
+in common with the baseline is an error: a gate that compared nothing must not pass.
 """
 
 from __future__ import annotations
@@ -61,7 +66,9 @@ def against_baseline(
         for label, key, higher_better, gated in TRACKED:
             before, after = metric(then, key), metric(now, key)
             regressed = False
-            if gated and before is not None and after is not None:
+            if gated and before is not None and after is None:
+                regressed = True  # nothing left to measure (no citation survived, no recall@10)
+            elif gated and before is not None and after is not None:
                 regressed = after < before - tolerance if higher_better else after > before
             changes.append(Change(name, label, before, after, gated, regressed))
     return changes
@@ -84,6 +91,15 @@ def comparable(report: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
     ):
         if key in then and now.get(key) != then.get(key):
             reasons.append(f"{what}: baseline {then.get(key)!r}, this run {now.get(key)!r}")
-    if not set(report["drafters"]) & set(baseline.get("drafters", {})):
-        reasons.append("no drafter in common")
+    if "retrieval" in then and now.get("retrieval") != then["retrieval"]:
+        before, after = then["retrieval"], now.get("retrieval") or {}
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        said = ", ".join(f"{k} {before.get(k)!r} -> {after.get(k)!r}" for k in changed)
+        reasons.append(f"retrieval settings: {said}")
+    if "embedding_sha256" in then and now.get("embedding_sha256") != then["embedding_sha256"]:
+        reasons.append("embedding model: another file than the baseline's")
     return reasons
+
+
+def shared_drafters(report: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
+    return sorted(set(report["drafters"]) & set(baseline.get("drafters", {})))

@@ -86,7 +86,7 @@ def load_gold(path: Path, split: str | None = None) -> list[GoldItem]:
     """Read a JSONL gold file, optionally keeping one split; every bad line is reported at once."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is fine
     except FileNotFoundError:
         raise GoldError(f"{path}: gold file not found") from None
     except IsADirectoryError:
@@ -145,7 +145,7 @@ def _parse_line(line: str) -> GoldItem:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise _LineError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+        raise _LineError(f"not valid JSON ({exc.msg}, column {exc.colno})") from None
     if not isinstance(data, dict):
         raise _LineError(f"expected a JSON object, got {type(data).__name__}")
     missing = [key for key in _REQUIRED if data.get(key) in (None, "")]
@@ -185,3 +185,29 @@ def _describe(exc: ValidationError) -> str:
     where = ".".join(str(part) for part in err["loc"]) or "line"
     message = str(err["msg"]).removeprefix("Value error, ")
     return f"{where!r}: {message}"
+
+
+def unknown_keys(path: Path) -> list[str]:
+    """Keys a gold file uses that the gold format does not know, by line ("evidnce" for
+    "evidence" would otherwise be ignored and the item scored as having no evidence)."""
+    known_item = set(GoldItem.model_fields)
+    known_evidence = set(GoldEvidence.model_fields)
+    notes: list[str] = []
+    text = Path(path).read_text(encoding="utf-8-sig")
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("//"):
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue  # load_gold has already refused the file
+        if not isinstance(data, dict):
+            continue
+        odd = sorted(set(data) - known_item)
+        for ev in data.get("evidence") or []:
+            if isinstance(ev, dict):
+                odd += [f"evidence.{k}" for k in sorted(set(ev) - known_evidence)]
+        if odd:
+            notes.append(f"{path}:{lineno}: unknown key(s) ignored: {', '.join(odd)}")
+    return notes

@@ -66,9 +66,19 @@ def render_markdown(report: dict[str, Any], worst: int = 8) -> str:
         "set. A citation matches when it shares at least half of its words with a gold quote of "
         "the same file; citations on items without gold evidence count as not matching unless the "
         "gold verdict is insufficient_evidence. Retrieval recall@k: share of gold quotes found in "
-        "the top k chunks; item recall@k: share of items with all gold quotes found.",
+        "the top k chunks; item recall@k: share of items with all gold quotes found; MRR: mean of "
+        "1 / the rank of the first block holding a gold quote. Citation recall: share of gold "
+        "quotes some citation matches. Abstention F1 treats insufficient_evidence as the positive "
+        "class: did the drafter abstain exactly where the gold does? Confidence AUROC: how well "
+        "the finding's confidence ranks right verdicts above wrong ones (0.5 = no better than "
+        "chance).",
         "",
     ]
+    if report.get("warnings"):
+        out += ["## Warnings", ""]
+        out += [f"- {w}" for w in report["warnings"]] + [""]
+    if report.get("baseline"):
+        out += _baseline(report["baseline"])
     if report.get("paired"):
         out += ["## Paired differences", ""]
         out += _paired(report["paired"])
@@ -137,6 +147,30 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
 
 
 # --- sections ---------------------------------------------------------------------------------
+
+
+def _baseline(b: dict[str, Any]) -> list[str]:
+    def num(x: Any, signed: bool = False) -> str:
+        if x is None:
+            return MISSING
+        return f"{x:+.3f}" if signed else (f"{x:.3f}" if isinstance(x, float) else str(x))
+
+    out = [f"## Against the baseline {b['path']} (tolerance {b['tolerance']})", ""]
+    out += [f"- not the same evaluation: {r}" for r in b.get("not_comparable", [])]
+    rows = [
+        [
+            c["drafter"],
+            c["label"],
+            num(c["before"]),
+            num(c["after"]),
+            num(c["delta"], True),
+            "REGRESSED" if c["regressed"] else ("gated" if c["gated"] else ""),
+        ]
+        for c in b.get("changes", [])
+    ]
+    out += _table(["drafter", "metric", "baseline", "now", "change", ""], rows)
+    out += [f"{b.get('regressions', 0)} gated metric(s) regressed.", ""]
+    return out
 
 
 def _meta(meta: dict[str, Any]) -> list[str]:
@@ -405,4 +439,6 @@ def _with_ci(value: float | None, ci: list[float] | None, signed: bool = False) 
 def _cell(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
     return MISSING if value is None else str(value)

@@ -16,10 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from reviewer import __version__
-from reviewer.evaluation.gold import GoldQuery, hide_answers, load_gold
+from reviewer.evaluation.gold import (
+    GoldError,
+    GoldItem,
+    GoldQuery,
+    hide_answers,
+    load_gold,
+    unknown_keys,
+)
 from reviewer.evaluation.metrics import ItemResult, compare
 from reviewer.evaluation.report import item_rows
 from reviewer.models import Criterion, Question, utcnow
+from reviewer.retrieval import ScopeError
+from reviewer.store.embeddings import MINILM_SHA256 as EMBEDDING_SHA256
 from reviewer.text import find_quote
 
 
@@ -83,12 +92,17 @@ def run_eval(
         raise RuntimeError(f"{docs_dir}: some documents could not be ingested: {failures}")
     banks = {q.id: q for q in all_questions()}
     queries = [hide_answers(item) for item in items]
+    warnings = [*unknown_keys(gold_path), *gold_evidence_problems(gold_path, items, ws)]
+    warnings += cutoff_problems(ks, ws.settings.retrieval.k)
     # Retrieval is shared by the drafters: same evidence, fair comparison.
     evidence_for: dict[str, Any] = {}
     retrieval_s: dict[str, float] = {}
     for q in queries:
         t0 = time.perf_counter()
-        evidence_for[q.id] = ws.retrieve(question_for(q, banks), scope=q.scope or None)
+        try:
+            evidence_for[q.id] = ws.retrieve(question_for(q, banks), scope=q.scope or None)
+        except ScopeError as exc:
+            raise GoldError(f"{gold_path}: item {q.id!r}: {exc}") from None
         retrieval_s[q.id] = time.perf_counter() - t0
     per_drafter: dict[str, list[ItemResult]] = {}
     models: dict[str, str] = {}
@@ -144,9 +158,50 @@ def run_eval(
         "drafters": list(drafters),
         "models": models,
         "reviewer_version": __version__,
+        # what else decides the figures, so a baseline run with other settings is noticed
+        "retrieval": ws.settings.retrieval.model_dump(mode="json"),
+        "embedding_sha256": EMBEDDING_SHA256,
     }
+    report["warnings"] = warnings
     report["items"] = {name: item_rows(res) for name, res in per_drafter.items()}
     return EvalRun(report, ws_path)
+
+
+def gold_evidence_problems(gold_path: Path, items: Sequence[GoldItem], ws: Any) -> list[str]:
+    """Gold evidence that cannot be right: a file not in the corpus, a quote not in its file.
+    Either silently lowers recall and citation scores, which reads as a model regression."""
+    by_name: dict[str, list[str]] = {}
+    for d in ws.docs.list_documents():
+        by_name.setdefault(Path(d.path).name, []).append(d.id)
+    texts: dict[str, str] = {}
+    notes: list[str] = []
+    for item in items:
+        for ev in item.evidence:
+            ids = by_name.get(Path(ev.file).name)
+            if not ids:
+                notes.append(
+                    f"{gold_path}: item {item.id!r}: evidence file {ev.file!r} is not in the corpus"
+                )
+                continue
+            for doc_id in ids:
+                if doc_id not in texts:
+                    texts[doc_id] = ws.docs.text(doc_id)
+            if not any(find_quote(texts[d], ev.quote) is not None for d in ids):
+                notes.append(
+                    f"{gold_path}: item {item.id!r}: quote not found in {ev.file}: "
+                    f"{ev.quote[:60]!r}"
+                )
+    return notes
+
+
+def cutoff_problems(ks: Sequence[int], retrieved: int) -> list[str]:
+    """recall@k past the number of evidence blocks retrieved only repeats recall@retrieved."""
+    return [
+        f"recall@{k} counts the top {k} of only {retrieved} evidence blocks retrieved "
+        f"(retrieval.k): it equals recall@{retrieved}"
+        for k in ks
+        if k > retrieved
+    ]
 
 
 def write_outputs(report: dict[str, Any], out: Path | None, md: Path | None) -> list[Path]:

@@ -209,6 +209,63 @@ def test_eval_against_a_baseline_gates_regressions(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{}")
     code, _, err = run(*args, "--baseline", str(tmp_path / "bad.json"))
     assert code == 2 and "bad.json" in err and "not an eval --out JSON" in err
+    # a gate that compares nothing must not pass
+    other = json.loads(first.read_text())
+    other["drafters"] = {"local": other["drafters"]["extractive"]}
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    code, _, err = run(*args, "--baseline", str(tmp_path / "other.json"))
+    assert code == 2 and "no drafter in common" in err
+    # another evaluation is refused unless asked for
+    moved = json.loads(first.read_text())
+    moved["meta"]["retrieval"]["k"] = 3
+    (tmp_path / "moved.json").write_text(json.dumps(moved))
+    code, _, err = run(*args, "--baseline", str(tmp_path / "moved.json"))
+    assert code == 2 and "not the same evaluation (retrieval settings: k 3 -> 10)" in err
+    code, _, err = run(*args, "--baseline", str(tmp_path / "moved.json"), "--allow-different")
+    assert code == 0, err
+    # a gated metric this run no longer has (recall@10 not asked for)
+    code, _, err = run(*args, "--k", "5", "--baseline", str(first))
+    assert code == 1 and "regressed" in err
+    for bad in (["--k", "0"], ["--tolerance", "-1"]):
+        code, _, err = run(*args, *bad)
+        assert code == 2 and bad[0] in err
+
+
+def test_eval_warns_about_gold_it_cannot_check_and_names_items_in_errors(
+    tmp_path: Path,
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "policy.md").write_text(
+        "# Model policy\n\nEvery model version is recorded in the model registry.\n\n"
+        "Training data is classified before use.\n"
+    )
+    item = {
+        "id": "g1",
+        "question": "Are model versions recorded?",
+        "verdict": "conformant",
+        "evidence": [{"file": "policy.md", "quote": "Every model version is recorded"}],
+    }
+    lines = [
+        item,
+        {**item, "id": "g2", "evidence": [{"file": "policy.md", "quote": "not in the file"}]},
+        {**item, "id": "g3", "evidence": [{"file": "polcy.md", "quote": "Every model"}]},
+        {**item, "id": "g4", "evidnce": []},
+    ]
+    gold = tmp_path / "gold.jsonl"
+    # with a byte-order mark, as a Windows editor writes it
+    gold.write_text("\ufeff" + "\n".join(json.dumps(x) for x in lines) + "\n")
+    args = ["eval", "--gold", str(gold), "--docs", str(docs), "--workspace", str(tmp_path / "w")]
+    code, _, err = run(*args)
+    assert code == 0, err
+    warned = " ".join(err.split())
+    assert "item 'g2': quote not found in policy.md" in warned
+    assert "item 'g3': evidence file 'polcy.md' is not in the corpus" in warned
+    assert "gold.jsonl:4: unknown key(s) ignored: evidnce" in warned
+    scoped = tmp_path / "scoped.jsonl"
+    scoped.write_text(json.dumps({**item, "scope": ["missing.md"]}) + "\n")
+    code, _, err = run("eval", "--gold", str(scoped), *args[3:])
+    assert code != 0 and "scoped.jsonl: item 'g1'" in err and "missing.md" in err
 
 
 @pytest.mark.slow

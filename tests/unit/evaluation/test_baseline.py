@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from reviewer.evaluation.baseline import against_baseline, comparable
+from reviewer.evaluation.baseline import against_baseline, comparable, shared_drafters
 
 
 def report(**drafters: dict[str, Any]) -> dict[str, Any]:
@@ -44,16 +44,23 @@ def test_any_new_fabricated_quote_is_a_regression_whatever_the_tolerance() -> No
     ]
 
 
-def test_ungated_metrics_and_missing_values_never_fail_the_gate() -> None:
+def test_ungated_metrics_never_fail_the_gate_and_a_lost_gated_metric_does() -> None:
     before = report(extractive=metrics())
     now = copy.deepcopy(report(extractive=metrics()))
     now["drafters"]["extractive"]["verdict"]["accuracy"] = 0.1  # shown, not gated
-    del now["drafters"]["extractive"]["retrieval"]["recall@10"]
     changes = against_baseline(now, before)
     assert regressed(changes) == []
     by_label = {c.label: c for c in changes}
     assert by_label["accuracy"].delta == -0.4 and not by_label["accuracy"].gated
+    # a gated metric the baseline had and this run lost (no citation survived): a regression
+    now["drafters"]["extractive"]["citations"]["precision"] = None
+    del now["drafters"]["extractive"]["retrieval"]["recall@10"]
+    changes = against_baseline(now, before)
+    assert regressed(changes) == ["recall@10", "citation precision"]
+    by_label = {c.label: c for c in changes}
     assert by_label["recall@10"].after is None and by_label["recall@10"].delta is None
+    # one the baseline never had (confidence AUROC None before) gates nothing
+    assert not by_label["confidence AUROC"].regressed
 
 
 def test_only_drafters_in_both_runs_are_compared_and_other_runs_are_named() -> None:
@@ -63,8 +70,18 @@ def test_only_drafters_in_both_runs_are_compared_and_other_runs_are_named() -> N
     assert comparable(now, before) == []
     other = report(local=metrics())
     other["meta"]["split"] = "dev"
-    reasons = comparable(other, before)
-    assert any("split" in r for r in reasons) and "no drafter in common" in reasons
+    assert shared_drafters(other, before) == []
+    assert [r for r in comparable(other, before) if "split" in r]
+
+
+def test_other_retrieval_settings_or_embedding_make_another_evaluation() -> None:
+    before, now = report(extractive=metrics()), report(extractive=metrics())
+    before["meta"]["retrieval"] = {"k": 10, "rrf_k": 60}
+    now["meta"]["retrieval"] = {"k": 3, "rrf_k": 60}
+    assert comparable(now, before) == ["retrieval settings: k 10 -> 3"]
+    now["meta"]["retrieval"] = before["meta"]["retrieval"]
+    before["meta"]["embedding_sha256"], now["meta"]["embedding_sha256"] = "a", "b"
+    assert comparable(now, before) == ["embedding model: another file than the baseline's"]
 
 
 def test_the_gold_file_is_compared_by_content_else_by_name() -> None:
