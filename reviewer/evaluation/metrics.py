@@ -158,8 +158,8 @@ def score(
         "failed": sum(p is None for p in pred),
         "retrieval": _retrieval(results, ks),
         "verdict": _verdict(gold, pred, n_boot, seed),
-        "citations": _citations(results),
-        "abstention": _abstention(gold, pred),
+        "citations": _citations(results, n_boot, seed),
+        "abstention": _abstention(gold, pred, n_boot, seed),
         "latency_s": _latency([r.latency_s for r in results]),
         "tokens": {
             "prompt": sum(r.tokens_prompt for r in results),
@@ -323,16 +323,40 @@ def _paired(a: list[ItemResult], b: list[ItemResult], n_boot: int, seed: int) ->
     return out
 
 
-def _abstention(gold: Sequence[Verdict], pred: Sequence[Verdict | None]) -> dict[str, Any]:
+def _abstention(
+    gold: Sequence[Verdict], pred: Sequence[Verdict | None], n_boot: int = 0, seed: int = 0
+) -> dict[str, Any]:
     pos = Verdict.insufficient_evidence
     tp = sum(g == pos and p == pos for g, p in zip(gold, pred, strict=True))
     gold_pos = sum(g == pos for g in gold)
     pred_pos = sum(p == pos for p in pred)
+    # per item: (2 * true positive, gold positive + predicted positive), for the interval
+    parts = np.array(
+        [
+            [2 * (g == pos and p == pos), (g == pos) + (p == pos)]
+            for g, p in zip(gold, pred, strict=True)
+        ],
+        dtype=float,
+    ).reshape(-1, 2)
     return {
         "precision": _ratio(tp, pred_pos),
         "recall": _ratio(tp, gold_pos),
         "f1": _ratio(2 * tp, gold_pos + pred_pos),
+        "f1_ci95": _ratio_ci(parts, n_boot, seed),
     }
+
+
+def _ratio_ci(parts: np.ndarray, n_boot: int, seed: int) -> list[float] | None:
+    """Percentile 95 % interval of sum(numerators) / sum(denominators) over items resampled
+    with replacement; `parts` holds one (numerator, denominator) row per item."""
+    n = len(parts)
+    if n == 0 or n_boot <= 0:
+        return None
+    idx = np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
+    num, den = parts[idx, 0].sum(axis=1), parts[idx, 1].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    return _percentiles(ratio)
 
 
 # --- retrieval and citations ------------------------------------------------------------------
@@ -374,18 +398,26 @@ def _retrieval(results: list[ItemResult], ks: Sequence[int]) -> dict[str, Any]:
     return out
 
 
-def _citations(results: list[ItemResult]) -> dict[str, Any]:
+def _citations(results: list[ItemResult], n_boot: int = 0, seed: int = 0) -> dict[str, Any]:
     judged = matched = gold_quotes = gold_matched = 0
+    # per item: (matched, judged, gold matched, gold quotes), for the intervals
+    rows: list[tuple[int, int, int, int]] = []
     for r in results:
         gold_hit, cite_hit = citation_matches(r.item, r.citations)
         gold_quotes += len(gold_hit)
         gold_matched += sum(gold_hit)
+        j = m = 0
         if r.item.evidence or r.item.verdict != Verdict.insufficient_evidence:
-            judged += len(cite_hit)
-            matched += sum(cite_hit)
+            j, m = len(cite_hit), sum(cite_hit)
+            judged += j
+            matched += m
+        rows.append((m, j, sum(gold_hit), len(gold_hit)))
+    parts = np.array(rows, dtype=float).reshape(-1, 4)
     return {
         "precision": _ratio(matched, judged),
+        "precision_ci95": _ratio_ci(parts[:, :2], n_boot, seed),
         "recall": _ratio(gold_matched, gold_quotes),
+        "recall_ci95": _ratio_ci(parts[:, 2:], n_boot, seed),
         "fabricated": sum(r.fabricated for r in results),
         "presented": sum(len(r.citations) for r in results),
     }

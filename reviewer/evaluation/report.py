@@ -198,9 +198,16 @@ def _headline(drafters: dict[str, Any]) -> list[str]:
         "verdict macro-F1 [95% CI]",
         lambda s: _with_ci(s["verdict"]["macro_f1"], s["verdict"]["macro_f1_ci95"]),
     )
-    add("abstention F1", lambda s: _num(s["abstention"]["f1"]))
-    add("citation precision", lambda s: _num(s["citations"]["precision"]))
-    add("citation recall", lambda s: _num(s["citations"]["recall"]))
+    # .get: reports written before these intervals existed have none
+    add("abstention F1", lambda s: _with_ci(s["abstention"]["f1"], s["abstention"].get("f1_ci95")))
+    add(
+        "citation precision",
+        lambda s: _with_ci(s["citations"]["precision"], s["citations"].get("precision_ci95")),
+    )
+    add(
+        "citation recall",
+        lambda s: _with_ci(s["citations"]["recall"], s["citations"].get("recall_ci95")),
+    )
     add(
         "citations presented / fabricated",
         lambda s: f"{s['citations']['presented']} / {s['citations']['fabricated']}",
@@ -381,9 +388,15 @@ def _chart_metrics(drafters: dict[str, Any]) -> list[tuple[str, Any]]:
     metrics: list[tuple[str, Any]] = [
         ("accuracy", lambda s: (s["verdict"]["accuracy"], s["verdict"]["accuracy_ci95"])),
         ("macro-F1", lambda s: (s["verdict"]["macro_f1"], s["verdict"]["macro_f1_ci95"])),
-        ("abstention F1", lambda s: (s["abstention"]["f1"], None)),
-        ("citation precision", lambda s: (s["citations"]["precision"], None)),
-        ("citation recall", lambda s: (s["citations"]["recall"], None)),
+        ("abstention F1", lambda s: (s["abstention"]["f1"], s["abstention"].get("f1_ci95"))),
+        (
+            "citation precision",
+            lambda s: (s["citations"]["precision"], s["citations"].get("precision_ci95")),
+        ),
+        (
+            "citation recall",
+            lambda s: (s["citations"]["recall"], s["citations"].get("recall_ci95")),
+        ),
     ]
     for k in _ks(drafters):
         metrics.append((f"recall@{k}", lambda s, k=k: (s["retrieval"].get(f"recall@{k}"), None)))

@@ -77,8 +77,15 @@ def test_score_has_exactly_the_documented_keys(verdict_results: list) -> None:
         "accuracy_ci95",
         "macro_f1_ci95",
     }
-    assert set(s["citations"]) == {"precision", "recall", "fabricated", "presented"}
-    assert set(s["abstention"]) == {"precision", "recall", "f1"}
+    assert set(s["citations"]) == {
+        "precision",
+        "precision_ci95",
+        "recall",
+        "recall_ci95",
+        "fabricated",
+        "presented",
+    }
+    assert set(s["abstention"]) == {"precision", "recall", "f1", "f1_ci95"}
     assert set(s["latency_s"]) == {"p50", "p95", "mean"}
     assert set(s["tokens"]) == {"prompt", "completion"}
     assert set(s["confidence"]) == {"auroc", "quartiles"}
@@ -161,14 +168,24 @@ def test_confusion_matrix_has_a_failed_column(verdict_results: list) -> None:
 
 def test_abstention_treats_insufficient_evidence_as_positive(verdict_results: list) -> None:
     # gold positives: items 6, 7; predicted positives: items 6, 8; TP: item 6
-    assert score(verdict_results)["abstention"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
+    a = score(verdict_results)["abstention"]
+    assert {k: a[k] for k in ("precision", "recall", "f1")} == {
+        "precision": 0.5,
+        "recall": 0.5,
+        "f1": 0.5,
+    }
 
 
 def test_abstention_undefined_parts_are_none(
     make_item: ItemFactory, make_result: ResultFactory
 ) -> None:
     s = score([make_result(make_item("insufficient_evidence"), "conformant")])
-    assert s["abstention"] == {"precision": None, "recall": 0.0, "f1": 0.0}
+    a = s["abstention"]
+    assert {k: a[k] for k in ("precision", "recall", "f1")} == {
+        "precision": None,
+        "recall": 0.0,
+        "f1": 0.0,
+    }
 
 
 def test_bootstrap_ci_contains_point_and_is_seeded(
@@ -338,6 +355,26 @@ def test_citation_precision_recall_and_counts(
     assert c["recall"] == approx(1 / 3, abs=1e-4)  # gold quotes: QA1, QA2, QB1; matched QA1
     assert c["presented"] == 5
     assert c["fabricated"] == 3
+    # item-resampled intervals: seeded, holding the point, and [0, 1] here as items disagree
+    for key in ("precision", "recall"):
+        lo, hi = c[f"{key}_ci95"]
+        assert lo <= c[key] <= hi and lo < hi
+        assert score(results)["citations"][f"{key}_ci95"] == [lo, hi]
+    assert score(results, n_boot=0)["citations"]["precision_ci95"] is None
+
+
+def test_abstention_f1_has_an_item_bootstrap_interval(
+    make_item: ItemFactory, make_result: ResultFactory
+) -> None:
+    results = [make_result(make_item("insufficient_evidence"), "insufficient_evidence")] * 6
+    results += [make_result(make_item("insufficient_evidence"), "partial")] * 3
+    results += [make_result(make_item("partial"), "insufficient_evidence")] * 3
+    a = score(results, n_boot=500, seed=3)["abstention"]
+    assert a["f1"] == approx(12 / 18, abs=1e-4)
+    lo, hi = a["f1_ci95"]
+    assert lo < a["f1"] < hi
+    all_right = [make_result(make_item("partial"), "partial")] * 4
+    assert score(all_right)["abstention"]["f1_ci95"] is None  # no positive in any resample
 
 
 def test_auroc_by_hand() -> None:
