@@ -879,6 +879,12 @@ def eval_cmd(
     split: Annotated[
         str | None, typer.Option(help="Only gold items of this split (dev/test).")
     ] = None,
+    ids: Annotated[
+        str | None,
+        typer.Option(
+            "--ids", help="Only these gold items (comma-separated ids), e.g. to rerun failures."
+        ),
+    ] = None,
     out_json: Annotated[Path | None, typer.Option("--out", help="Write metrics JSON here.")] = None,
     report: Annotated[
         Path | None, typer.Option(help="Write a Markdown report (+ PNG chart) here.")
@@ -954,8 +960,16 @@ def eval_cmd(
         def tick(item: str, done: int, total: int) -> None:
             progress.update(task, completed=done, total=total, item=item)
 
+        wanted = [i for i in (ids or "").replace(",", " ").split() if i]
         run = run_eval(
-            gold, docs_dir, names, ks=ks, workspace=eval_workspace, split=split, progress=tick
+            gold,
+            docs_dir,
+            names,
+            ks=ks,
+            workspace=eval_workspace,
+            split=split,
+            progress=tick,
+            ids=wanted or None,
         )
         changes = []
         if before is not None:

@@ -10,7 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from reviewer.evaluation.metrics import CLASSES, FAILED, ItemResult, citation_matches
+from reviewer.evaluation.metrics import (
+    CLASSES,
+    FAILED,
+    ItemResult,
+    citation_matches,
+    first_retrieving_rank,
+)
 
 QUOTE_CHARS = 300
 RATIONALE_CHARS = 400
@@ -31,7 +37,14 @@ def item_rows(results: list[ItemResult]) -> list[dict[str, Any]]:
                 "predicted": None if r.predicted is None else r.predicted.value,
                 "correct": r.correct,
                 "gold_quotes": [
-                    {"file": ev.file, "page": ev.page, "quote": ev.quote, "cited": hit}
+                    {
+                        "file": ev.file,
+                        "page": ev.page,
+                        "quote": ev.quote,
+                        "cited": hit,
+                        # where retrieval put it: 1-based evidence block, None = not retrieved
+                        "retrieved_rank": first_retrieving_rank(r, ev.quote, ev.file),
+                    }
                     for ev, hit in zip(r.item.evidence, gold_hit, strict=True)
                 ],
                 "cited_quotes": [

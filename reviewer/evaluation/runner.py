@@ -74,11 +74,19 @@ def run_eval(
     split: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     settings_overrides: dict[str, Any] | None = None,
+    ids: Sequence[str] | None = None,
 ) -> EvalRun:
     from reviewer.banks import all_questions
     from reviewer.workspace import Workspace
 
     items = load_gold(gold_path, split=split)
+    if ids:
+        known = {item.id for item in items}
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            where = f" in split {split!r}" if split else ""
+            raise GoldError(f"{gold_path}: no item{where} with id {', '.join(map(repr, unknown))}")
+        items = [item for item in items if item.id in set(ids)]
     if not docs_dir.is_dir():
         raise FileNotFoundError(f"{docs_dir}: not a folder of documents")
     chash = corpus_hash(docs_dir)
@@ -154,6 +162,7 @@ def run_eval(
         "corpus_sha256": chash,
         "split": split or "all",
         "items": len(items),
+        **({"ids": list(ids)} if ids else {}),
         "date": utcnow(),
         "drafters": list(drafters),
         "models": models,

@@ -262,6 +262,16 @@ def test_eval_warns_about_gold_it_cannot_check_and_names_items_in_errors(
     assert "item 'g2': quote not found in policy.md" in warned
     assert "item 'g3': evidence file 'polcy.md' is not in the corpus" in warned
     assert "gold.jsonl:4: unknown key(s) ignored: evidnce" in warned
+    # only some items, each gold quote with the rank retrieval gave it
+    out = tmp_path / "some.json"
+    code, _, err = run(*args, "--ids", "g1,g2", "--out", str(out))
+    assert code == 0, err
+    some = json.loads(out.read_text())
+    assert some["meta"]["ids"] == ["g1", "g2"] and some["drafters"]["extractive"]["n"] == 2
+    g1 = some["items"]["extractive"][0]
+    assert g1["id"] == "g1" and g1["gold_quotes"][0]["retrieved_rank"] == 1
+    code, _, err = run(*args, "--ids", "g1,g9")
+    assert code != 0 and "no item with id 'g9'" in err
     scoped = tmp_path / "scoped.jsonl"
     scoped.write_text(json.dumps({**item, "scope": ["missing.md"]}) + "\n")
     code, _, err = run("eval", "--gold", str(scoped), *args[3:])
