@@ -104,7 +104,13 @@ def test_item_rows_show_gold_and_cited_quotes(report: dict[str, Any]) -> None:
         and not vendor["correct"]
     )
     assert vendor["gold_quotes"] == [
-        {"file": "vendors.md", "page": None, "quote": Q_VENDOR, "cited": False}
+        {
+            "file": "vendors.md",
+            "page": None,
+            "quote": Q_VENDOR,
+            "cited": False,
+            "retrieved_rank": 2,  # the second of the retrieved chunks
+        }
     ]
     assert vendor["cited_quotes"][0]["matches_gold"] is False
     assert vendor["citation_match"] == 0.0 and vendor["fabricated"] == 1
