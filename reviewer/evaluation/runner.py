@@ -167,6 +167,7 @@ def run_eval(
         "drafters": list(drafters),
         "models": models,
         "reviewer_version": __version__,
+        "commit": source_commit(),
         # what else decides the figures, so a baseline run with other settings is noticed
         "retrieval": ws.settings.retrieval.model_dump(mode="json"),
         "embedding_sha256": EMBEDDING_SHA256,
@@ -174,6 +175,34 @@ def run_eval(
     report["warnings"] = warnings
     report["items"] = {name: item_rows(res) for name, res in per_drafter.items()}
     return EvalRun(report, ws_path)
+
+
+def source_commit() -> str | None:
+    """The git commit of the reviewer checkout being run (with "+dirty" for uncommitted
+    changes), so runs of one version number stay apart; None outside a checkout."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if head.returncode != 0:
+        return None
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 def gold_evidence_problems(gold_path: Path, items: Sequence[GoldItem], ws: Any) -> list[str]:

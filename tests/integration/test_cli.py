@@ -268,6 +268,8 @@ def test_eval_warns_about_gold_it_cannot_check_and_names_items_in_errors(
     assert code == 0, err
     some = json.loads(out.read_text())
     assert some["meta"]["ids"] == ["g1", "g2"] and some["drafters"]["extractive"]["n"] == 2
+    if (ROOT / ".git").exists():  # the checkout's commit, so same-version runs stay apart
+        assert re.fullmatch(r"[0-9a-f]{12}(\+dirty)?", some["meta"]["commit"])
     g1 = some["items"]["extractive"][0]
     assert g1["id"] == "g1" and g1["gold_quotes"][0]["retrieved_rank"] == 1
     code, _, err = run(*args, "--ids", "g1,g9")
