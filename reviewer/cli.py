@@ -923,6 +923,7 @@ def eval_cmd(
     from reviewer.evaluation.baseline import (
         against_baseline,
         comparable,
+        item_changes,
         metric,
         shared_drafters,
     )
@@ -986,6 +987,7 @@ def eval_cmd(
                 "tolerance": tolerance,
                 "not_comparable": differs,
                 "compared": shared_drafters(run.report, before),
+                "items": item_changes(run.report, before),
                 "changes": [{**vars(c), "delta": c.delta} for c in changes],
                 "regressions": sum(c.regressed for c in changes),
             }
@@ -1040,6 +1042,13 @@ def print_baseline(summary: dict[str, Any], changes: list[Any]) -> None:
         mark = "[red]REGRESSED[/red]" if c.regressed else ("gated" if c.gated else "")
         table.add_row(c.drafter, c.label, num(c.before), num(c.after), num(c.delta, True), mark)
     out.print(table)
+    for name, moved in summary.get("items", {}).items():
+        for kind, said in (("lost", "now wrong"), ("gained", "now right")):
+            rows = moved[kind]
+            if rows:
+                shown = ", ".join(f"{r['id']} ({r['before']} -> {r['now']})" for r in rows[:10])
+                more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+                out.print(escape(f"{name}: {len(rows)} item(s) {said}: {shown}{more}"))
     if summary["regressions"]:
         fail(
             f"{summary['regressions']} gated metric(s) regressed against {summary['path']} "

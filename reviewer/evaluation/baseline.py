@@ -103,3 +103,31 @@ def comparable(report: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
 
 def shared_drafters(report: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
     return sorted(set(report["drafters"]) & set(baseline.get("drafters", {})))
+
+
+def item_changes(report: dict[str, Any], baseline: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per shared drafter, the items whose verdict changed between the runs: which became wrong
+    (`lost`), which became right (`gained`), and which moved between wrong answers, each as
+    (id, verdict before, verdict now, gold). A metric that moved is traced to its items."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in shared_drafters(report, baseline):
+        before = {r["id"]: r for r in (baseline.get("items") or {}).get(name, [])}
+        lost, gained, moved = [], [], []
+        for row in (report.get("items") or {}).get(name, []):
+            then = before.get(row["id"])
+            if then is None or then.get("predicted") == row.get("predicted"):
+                continue
+            entry = {
+                "id": row["id"],
+                "before": then.get("predicted"),
+                "now": row.get("predicted"),
+                "gold": row.get("gold"),
+            }
+            if then.get("correct") and not row.get("correct"):
+                lost.append(entry)
+            elif row.get("correct") and not then.get("correct"):
+                gained.append(entry)
+            else:
+                moved.append(entry)
+        out[name] = {"lost": lost, "gained": gained, "moved": moved}
+    return out

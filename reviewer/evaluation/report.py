@@ -183,6 +183,16 @@ def _baseline(b: dict[str, Any]) -> list[str]:
     ]
     out += _table(["drafter", "metric", "baseline", "now", "change", ""], rows)
     out += [f"{b.get('regressions', 0)} gated metric(s) regressed.", ""]
+    for name, moved in b.get("items", {}).items():
+        for kind, said in (
+            ("lost", "right before, wrong now"),
+            ("gained", "wrong before, right now"),
+        ):
+            for r in moved.get(kind, []):
+                out.append(
+                    f"- {name}: `{r['id']}` {said} ({r['before']} -> {r['now']}, gold {r['gold']})"
+                )
+    out.append("")
     return out
 
 

@@ -201,10 +201,14 @@ def test_eval_against_a_baseline_gates_regressions(tmp_path: Path) -> None:
     # A baseline that claims a far better macro-F1: the run fails, and its results are kept.
     better = json.loads(first.read_text())
     better["drafters"]["extractive"]["verdict"]["macro_f1"] += 0.2
+    # ... and had one item right that this run gets wrong: the item is named
+    wrong = next(r for r in better["items"]["extractive"] if not r["correct"])
+    wrong.update(predicted=wrong["gold"], correct=True)
     (tmp_path / "better.json").write_text(json.dumps(better))
     second.unlink()
     code, out, err = run(*args, "--out", str(second), "--baseline", str(tmp_path / "better.json"))
     assert code == 1 and "REGRESSED" in out and "better.json" in err
+    assert f"extractive: 1 item(s) now wrong: {wrong['id']}" in " ".join(out.split())
     assert json.loads(second.read_text())["baseline"]["regressions"] == 1
     (tmp_path / "bad.json").write_text("{}")
     code, _, err = run(*args, "--baseline", str(tmp_path / "bad.json"))

@@ -5,7 +5,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from reviewer.evaluation.baseline import against_baseline, comparable, shared_drafters
+from reviewer.evaluation.baseline import (
+    against_baseline,
+    comparable,
+    item_changes,
+    shared_drafters,
+)
 
 
 def report(**drafters: dict[str, Any]) -> dict[str, Any]:
@@ -90,3 +95,40 @@ def test_the_gold_file_is_compared_by_content_else_by_name() -> None:
     assert comparable(now, before) == []
     before["meta"]["gold_sha256"], now["meta"]["gold_sha256"] = "1", "2"
     assert comparable(now, before) == ["gold file: its content differs from the baseline's"]
+
+
+def test_items_whose_verdict_changed_are_named() -> None:
+    def rows(*preds: tuple[str, str, str]) -> list[dict[str, Any]]:
+        return [
+            {"id": i, "gold": gold, "predicted": pred, "correct": gold == pred}
+            for i, gold, pred in preds
+        ]
+
+    before = report(extractive=metrics())
+    before["items"] = {
+        "extractive": rows(
+            ("a", "partial", "partial"),
+            ("b", "conformant", "partial"),
+            ("c", "nonconformity", "partial"),
+            ("d", "partial", "partial"),
+        )
+    }
+    now = report(extractive=metrics())
+    now["items"] = {
+        "extractive": rows(
+            ("a", "partial", "conformant"),  # lost
+            ("b", "conformant", "conformant"),  # gained
+            ("c", "nonconformity", "conformant"),  # wrong either way
+            ("d", "partial", "partial"),  # unchanged: not listed
+        )
+    }
+    moved = item_changes(now, before)["extractive"]
+    assert [r["id"] for r in moved["lost"]] == ["a"]
+    assert moved["lost"][0] == {
+        "id": "a",
+        "before": "partial",
+        "now": "conformant",
+        "gold": "partial",
+    }
+    assert [r["id"] for r in moved["gained"]] == ["b"]
+    assert [r["id"] for r in moved["moved"]] == ["c"]
