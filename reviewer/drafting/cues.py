@@ -23,6 +23,13 @@ def spell_out_contractions(text: str) -> str:
     return _CONTRACTION.sub(lambda m: _SPELLED.get(m.group(1).lower()) or f"{m.group(1)} not", text)
 
 
+# A question answered yes or no: "Does the vendor ...?", "Is data ...?".
+YES_NO_QUESTION = re.compile(
+    r"^(?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|shall|should|may|must)\b",
+    re.I,
+)
+
+
 def cue_text(text: str) -> str:
     """Lower-case text with unified punctuation and contractions spelled out."""
     return spell_out_contractions(normalize(text))

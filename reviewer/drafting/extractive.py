@@ -75,6 +75,7 @@ import numpy as np
 
 from reviewer.drafting.base import Drafter
 from reviewer.drafting.cues import (
+    YES_NO_QUESTION,
     Cues,
     admits_possibility,
     advice_hedges,
@@ -970,10 +971,6 @@ def evidence_units(text: str, p: ExtractiveParams) -> Iterator[tuple[str, str | 
         yield unit_text, answer
 
 
-YES_NO_QUESTION = re.compile(
-    r"^(?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|shall|should|may|must)\b",
-    re.I,
-)
 # "must not be used unless classified": the prohibition is a condition, not a denial
 CONDITIONED = re.compile(r"\b(?:unless|until|except|without|other than|before|only)\b", re.I)
 

@@ -25,13 +25,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reviewer.drafting.cues import spell_out_contractions
+from reviewer.drafting.cues import YES_NO_QUESTION, spell_out_contractions
 from reviewer.models import CriterionAssessment, CriterionStatus, Draft, Verdict
-
-YES_NO_QUESTION = re.compile(
-    r"^(?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|shall|should|may|must)\b",
-    re.I,
-)
 
 # (pattern, positive replacement). Each is one negating marker.
 _PRIVATIVE_STEMS = (
@@ -105,12 +100,21 @@ class Rewrite:
     pattern: re.Pattern[str]  # the marker's pattern, to find it in evidence
 
 
+def _plain(text: str) -> str:
+    return " ".join(spell_out_contractions(text).split())
+
+
+def _markers(q: str) -> list[tuple[re.Match[str], str, re.Pattern[str]]]:
+    """Every negating marker in `q`: (match, positive replacement, pattern)."""
+    return [(m, repl, pat) for pat, repl in MARKERS for m in pat.finditer(q)]
+
+
 def negated_question(text: str) -> Rewrite | None:
     """The positive twin of a yes/no question worded in the negative, else None."""
-    q = " ".join(spell_out_contractions(text).split())
+    q = _plain(text)
     if not q.endswith("?") or not YES_NO_QUESTION.match(q):
         return None
-    hits = [(m, repl, pat) for pat, repl in MARKERS for m in pat.finditer(q)]
+    hits = _markers(q)
     if len(hits) != 1:
         return None
     m, repl, pattern = hits[0]
@@ -186,7 +190,7 @@ def asks_opposite(row: str, bank: str) -> bool:
     The check is deliberately wide. Batch answers such a row as its own question instead of
     borrowing the bank's criteria, which would answer the bank's question: a row flagged
     wrongly loses the bank's criteria, never the sense of its answer."""
-    q = " ".join(spell_out_contractions(row).split())
-    if negated_question(row) is not None or sum(1 for p, _ in MARKERS for _ in p.finditer(q)) > 1:
+    q = _plain(row)
+    if negated_question(row) is not None or len(_markers(q)) > 1:
         return True
     return bool(KEEPS_FROM.search(q)) != bool(KEEPS_FROM.search(bank))
