@@ -256,20 +256,22 @@ NOT_BEFORE = re.compile(
 )
 
 
+def under_prohibition(text: str, at: int) -> bool:
+    """A prohibition governs what stands at `at` ("may not deploy them | without ...")."""
+    return at > 0 and bool(NOT_BEFORE.search(text[:at]))
+
+
 def echoes(marker: re.Pattern[str], quote: str) -> bool:
     """The quote uses a question's negating marker itself ("disabled", "kept off"), other than
     under a prohibition ("never released without ...", which the cues read right)."""
     text = normalize(quote)
-    return any(not NOT_BEFORE.search(text[: m.start()]) for m in marker.finditer(text))
+    return any(not under_prohibition(text, m.start()) for m in marker.finditer(text))
 
 
 def required_by_prohibition(cue: str, text: str) -> bool:
     """A "without ..." denial that a prohibition governs ("may not deploy ... without an
     approved record", "never released without a safety evaluation") states a requirement."""
-    if not cue.startswith("without"):
-        return False
-    at = text.find(cue)
-    return at > 0 and bool(NOT_BEFORE.search(text[:at]))
+    return cue.startswith("without") and under_prohibition(text, text.find(cue))
 
 
 # Any wording that keeps a thing from happening: a sentence with none of it, under an absence
@@ -329,12 +331,8 @@ class Sentence:
         wanted = content_words(topic) if "without" not in normalize(topic) else set()
         text = normalize(clause)
         for m in WITHOUT.finditer(text):
-            if not content_words(m.group(1)) & wanted:
-                continue
-            if NOT_BEFORE.search(text[: m.start()]):
-                # "may not deploy them without an approved change record" requires the record
-                continue
-            cues.negation.append(m.group(0))
+            if content_words(m.group(1)) & wanted:
+                cues.negation.append(m.group(0))
         if NEVER_WITHOUT.search(text):
             # "never released without a safety evaluation": always with one
             cues.negation = [c for c in cues.negation if c != "never"]
@@ -452,13 +450,17 @@ class ExtractiveDrafter(Drafter):
                 out.append(Sentence(ev.label, s, ev, answer, heading))
         return out
 
+    def _with(self, **changes: Any) -> ExtractiveDrafter:
+        """This drafter (same embedder, IDF and background) with other parameters."""
+        other = copy.copy(self)
+        other.params = replace(self.params, **changes)
+        return other
+
     def draft(self, question: Question, evidence: list[Evidence]) -> Draft:
         p = self.params
         bare = p.bare_support_z
         if not question.criteria and bare is not None and bare != p.support_z:
-            shifted = copy.copy(self)  # same embedder, IDF and background; another bar
-            shifted.params = replace(p, support_z=bare)
-            return shifted.draft(question, evidence)
+            return self._with(support_z=bare).draft(question, evidence)
         if not question.criteria and p.question_polarity:
             rewrite = negated_question(question.text)
             if rewrite is not None:
@@ -469,9 +471,7 @@ class ExtractiveDrafter(Drafter):
                     # The evidence says it in the question's own negative terms ("Telemetry is
                     # disabled by default"), which the cues do not read as a denial of the
                     # twin: the question as written is the better reading.
-                    as_written = copy.copy(self)
-                    as_written.params = replace(p, question_polarity=False)
-                    return as_written.draft(question, evidence)
+                    return self._with(question_polarity=False).draft(question, evidence)
                 return flip(
                     twin,
                     question.text,
