@@ -62,3 +62,14 @@ def keep_as_text(cell: Any) -> None:
     assigning the value; the text itself is kept as it is)."""
     if starts_formula(cell.value):
         cell.data_type = "s"
+
+
+def writable(path: Path) -> bool:
+    """The file can be written, or created in the nearest folder that exists (false on a
+    read-only mount or without write permission)."""
+    if path.exists():
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK)

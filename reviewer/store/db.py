@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from reviewer.fileio import writable
 from reviewer.models import utcnow
 
 
@@ -355,7 +356,7 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
 def on_read_only_storage(path: Path) -> bool:
     """The database exists but neither it nor its folder can be written (a read-only mount, a
     copy handed over without write permission): SQLite's WAL mode cannot open it as usual."""
-    return path.exists() and not (os.access(path.parent, os.W_OK) and os.access(path, os.W_OK))
+    return path.exists() and not writable(path)
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:

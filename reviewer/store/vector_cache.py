@@ -9,7 +9,6 @@ deleted at any time without touching findings or decisions.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -17,17 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from reviewer.fileio import writable
 from reviewer.store.embeddings import DIM, Embedder
-
-
-def writable(path: Path) -> bool:
-    """The file can be written, or created in the nearest folder that exists."""
-    if path.exists():
-        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    return os.access(folder, os.W_OK)
 
 
 class CachedEmbedder:
