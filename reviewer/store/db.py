@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from reviewer.fileio import writable
 from reviewer.models import utcnow
@@ -359,6 +360,22 @@ def on_read_only_storage(path: Path) -> bool:
     return path.exists() and not writable(path)
 
 
+def _open(path: Path, target: str, failure: str, **options: Any) -> _Connection:
+    """A connection to `target` (the file, or a URI for it) that remembers `path`, returns rows
+    by name and serialises transactions across threads."""
+    try:
+        conn = sqlite3.connect(
+            target, isolation_level=None, check_same_thread=False, factory=_Connection, **options
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: {failure} ({exc})") from exc
+    assert isinstance(conn, _Connection)
+    conn.db_path = str(path)
+    conn.tx_lock = threading.RLock()
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
 def connect_read_only(path: Path) -> sqlite3.Connection:
     """Open a workspace database on read-only storage for reading.
 
@@ -372,21 +389,13 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
             f"{path}: the workspace is on read-only storage and its write-ahead log ({wal.name}) "
             "holds changes not yet in the database; open it once where it can be written"
         )
-    try:
-        conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro&immutable=1",
-            uri=True,
-            isolation_level=None,
-            check_same_thread=False,
-            factory=_Connection,
-        )
-    except sqlite3.Error as exc:
-        raise StoreError(f"{path}: cannot open database read-only ({exc})") from exc
-    assert isinstance(conn, _Connection)
-    conn.db_path = str(path)
-    conn.tx_lock = threading.RLock()
+    conn = _open(
+        path,
+        f"{path.resolve().as_uri()}?mode=ro&immutable=1",
+        "cannot open database read-only",
+        uri=True,
+    )
     conn.read_only = True
-    conn.row_factory = sqlite3.Row
     try:
         newest = max(applied_versions(conn), default=0)
     except sqlite3.DatabaseError as exc:
@@ -414,20 +423,7 @@ def connect(path: Path) -> sqlite3.Connection:
         _create_private(path)
     except OSError as exc:
         raise StoreError(f"{path}: cannot create database ({exc.strerror or exc})") from exc
-    try:
-        conn = sqlite3.connect(
-            str(path),
-            timeout=BUSY_TIMEOUT_MS / 1000,
-            isolation_level=None,
-            check_same_thread=False,
-            factory=_Connection,
-        )
-    except sqlite3.Error as exc:
-        raise StoreError(f"{path}: cannot open database ({exc})") from exc
-    assert isinstance(conn, _Connection)
-    conn.db_path = str(path)
-    conn.tx_lock = threading.RLock()
-    conn.row_factory = sqlite3.Row
+    conn = _open(path, str(path), "cannot open database", timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         mode = _with_busy_retry(conn, "PRAGMA journal_mode = WAL").fetchone()[0]
