@@ -203,8 +203,13 @@ def retrieve(
     hits = fused_search(
         ws, subqueries(question), k=k * 2, doc_ids=doc_ids, doc_types=question.doc_types
     )
+    return evidence_from_hits(ws, hits, k)
+
+
+def evidence_from_hits(ws: Workspace, hits: list[Hit], k: int) -> list[Evidence]:
+    """Ranked hits to labelled evidence: overlapping hits merged, packed into the token budget."""
     # Only a document with two or more hits can have overlapping ones to merge.
     per_doc = Counter(h.chunk.doc_id for h in hits)
     repeated = sorted(d for d, n in per_doc.items() if n > 1)
     texts = ws.docs.texts(repeated) if repeated else {}
-    return pack(merge_overlaps(hits, texts), cfg.token_budget, k)
+    return pack(merge_overlaps(hits, texts), ws.settings.retrieval.token_budget, k)

@@ -24,7 +24,7 @@ from reviewer.drafting.extractive import (
     weighted_coverage,
 )
 from reviewer.drafting.synonyms import GROUPS
-from reviewer.models import Question
+from reviewer.models import Evidence, Question
 from reviewer.store.lexical import stem
 from reviewer.text import find_quote, norm_tokens
 
@@ -60,16 +60,22 @@ def recall_at_10(
         finally:
             ws.settings.retrieval = saved
         hits = order(dev, hits)[:20] if order else hits
-        repeated = Counter(h.chunk.doc_id for h in hits)
-        texts = ws.docs.texts(sorted(d for d, n in repeated.items() if n > 1))
-        evidence = R.pack(R.merge_overlaps(hits, texts), cfg.token_budget, 10)
-        for gold in dev.item.evidence:
-            total += 1
-            found += any(
-                Path(e.chunk.path).name == gold.file and find_quote(e.chunk.text, gold.quote)
-                for e in evidence
-            )
+        # the variants change the ranking, never the token budget packing reads
+        hit, quotes = gold_quotes_found(dev, R.evidence_from_hits(ws, hits, 10))
+        found, total = found + hit, total + quotes
     return found, total
+
+
+def gold_quotes_found(dev: DevItem, evidence: list[Evidence]) -> tuple[int, int]:
+    """(gold quotes of the item found in the evidence, gold quotes of the item)."""
+    found = sum(
+        any(
+            Path(e.chunk.path).name == gold.file and find_quote(e.chunk.text, gold.quote)
+            for e in evidence
+        )
+        for gold in dev.item.evidence
+    )
+    return found, len(dev.item.evidence)
 
 
 def cap_per_document(cap: int) -> Order:

@@ -12,14 +12,12 @@ whole-corpus apart. Sentence vectors go through the workspace's embedding cache.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from evals.tuning.devset import DevItem, dev_parser, load_dev
+from evals.tuning.retrieval_variants import gold_quotes_found
 from reviewer import retrieval as R
 from reviewer.drafting.extractive import ExtractiveParams, clean_sentences
-from reviewer.text import find_quote
 from reviewer.workspace import Workspace
 
 
@@ -91,17 +89,8 @@ def recall_at_10(
             top = sorted(votes, key=lambda c: (-votes[c], c))[:20]
             chunks = ws.docs.chunks(top)
             hits = [R.Hit(chunks[c], votes[c]) for c in top if c in chunks]
-        repeated: dict[str, int] = {}
-        for h in hits:
-            repeated[h.chunk.doc_id] = repeated.get(h.chunk.doc_id, 0) + 1
-        texts = ws.docs.texts(sorted(d for d, n in repeated.items() if n > 1))
-        evidence = R.pack(R.merge_overlaps(hits, texts), cfg.token_budget, 10)
-        for gold in dev.item.evidence:
-            total += 1
-            found += any(
-                Path(e.chunk.path).name == gold.file and find_quote(e.chunk.text, gold.quote)
-                for e in evidence
-            )
+        hit, quotes = gold_quotes_found(dev, R.evidence_from_hits(ws, hits, 10))
+        found, total = found + hit, total + quotes
     return found, total
 
 
