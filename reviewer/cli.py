@@ -1026,10 +1026,10 @@ def eval_cmd(
 def print_baseline(summary: dict[str, Any], changes: list[Any]) -> None:
     """The change of every tracked metric against --baseline; exit 1 on a regression."""
 
+    from reviewer.evaluation.report import change_cell
+
     def num(x: float | int | None, signed: bool = False) -> str:
-        if x is None:
-            return "-"
-        return f"{x:+.3f}" if signed else (f"{x:.3f}" if isinstance(x, float) else str(x))
+        return change_cell(x, signed, missing="-")
 
     for reason in summary["not_comparable"]:
         err.print(

@@ -162,12 +162,16 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
 # --- sections ---------------------------------------------------------------------------------
 
 
-def _baseline(b: dict[str, Any]) -> list[str]:
-    def num(x: Any, signed: bool = False) -> str:
-        if x is None:
-            return MISSING
-        return f"{x:+.3f}" if signed else (f"{x:.3f}" if isinstance(x, float) else str(x))
+def change_cell(x: float | int | None, signed: bool = False, missing: str = MISSING) -> str:
+    """A metric or its change against a baseline: 3 decimals (signed for a change), counts as
+    they are."""
+    if x is None:
+        return missing
+    return f"{x:+.3f}" if signed else (f"{x:.3f}" if isinstance(x, float) else str(x))
 
+
+def _baseline(b: dict[str, Any]) -> list[str]:
+    num = change_cell
     out = [f"## Against the baseline {b['path']} (tolerance {b['tolerance']})", ""]
     out += [f"- not the same evaluation: {r}" for r in b.get("not_comparable", [])]
     rows = [
