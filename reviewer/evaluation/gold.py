@@ -10,6 +10,7 @@ notes of its own; blank lines and lines starting with `//` are skipped.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,10 +100,7 @@ def load_gold(path: Path, split: str | None = None) -> list[GoldItem]:
     items: list[GoldItem] = []
     errors: list[str] = []
     first_line_of: dict[str, int] = {}
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("//"):
-            continue
+    for lineno, line in _content_lines(text):
         try:
             item = _parse_line(line)
         except _LineError as exc:
@@ -132,6 +130,14 @@ def load_gold(path: Path, split: str | None = None) -> list[GoldItem]:
         hint = ", ".join(present) if present else "none; no line sets 'split'"
         raise GoldError(f"{path}: no gold items in split {split!r} (splits present: {hint})")
     return kept
+
+
+def _content_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(1-based line number, stripped line) of every line that is neither blank nor a comment."""
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line and not line.startswith("//"):
+            yield lineno, line
 
 
 class _LineError(ValueError):
@@ -194,10 +200,7 @@ def unknown_keys(path: Path) -> list[str]:
     known_evidence = set(GoldEvidence.model_fields)
     notes: list[str] = []
     text = Path(path).read_text(encoding="utf-8-sig")
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("//"):
-            continue
+    for lineno, line in _content_lines(text):
         try:
             data = json.loads(line)
         except ValueError:

@@ -100,7 +100,12 @@ def run_eval(
         raise RuntimeError(f"{docs_dir}: some documents could not be ingested: {failures}")
     banks = {q.id: q for q in all_questions()}
     queries = [hide_answers(item) for item in items]
-    warnings = [*unknown_keys(gold_path), *gold_evidence_problems(gold_path, items, ws)]
+    # document texts, read once: for the gold check here and the fabricated-quote check below
+    doc_text_cache: dict[str, str] = {}
+    warnings = [
+        *unknown_keys(gold_path),
+        *gold_evidence_problems(gold_path, items, ws, doc_text_cache),
+    ]
     warnings += cutoff_problems(ks, ws.settings.retrieval.k)
     # Retrieval is shared by the drafters: same evidence, fair comparison.
     evidence_for: dict[str, Any] = {}
@@ -114,7 +119,6 @@ def run_eval(
         retrieval_s[q.id] = time.perf_counter() - t0
     per_drafter: dict[str, list[ItemResult]] = {}
     models: dict[str, str] = {}
-    doc_text_cache: dict[str, str] = {}
     for name in drafters:
         drafter = ws.drafter(name)
         # Which model and version drafted, so results stay comparable across releases.
@@ -205,13 +209,15 @@ def source_commit() -> str | None:
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
-def gold_evidence_problems(gold_path: Path, items: Sequence[GoldItem], ws: Any) -> list[str]:
+def gold_evidence_problems(
+    gold_path: Path, items: Sequence[GoldItem], ws: Any, texts: dict[str, str]
+) -> list[str]:
     """Gold evidence that cannot be right: a file not in the corpus, a quote not in its file.
-    Either silently lowers recall and citation scores, which reads as a model regression."""
+    Either silently lowers recall and citation scores, which reads as a model regression.
+    `texts` caches document texts by id; it is filled as they are read."""
     by_name: dict[str, list[str]] = {}
     for d in ws.docs.list_documents():
         by_name.setdefault(Path(d.path).name, []).append(d.id)
-    texts: dict[str, str] = {}
     notes: list[str] = []
     for item in items:
         for ev in item.evidence:
