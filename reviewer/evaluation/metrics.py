@@ -399,22 +399,18 @@ def _retrieval(results: list[ItemResult], ks: Sequence[int]) -> dict[str, Any]:
 
 
 def _citations(results: list[ItemResult], n_boot: int = 0, seed: int = 0) -> dict[str, Any]:
-    judged = matched = gold_quotes = gold_matched = 0
-    # per item: (matched, judged, gold matched, gold quotes), for the intervals
+    # per item: (matched, judged, gold matched, gold quotes); the totals and intervals come
+    # from these counts
     rows: list[tuple[int, int, int, int]] = []
     for r in results:
         gold_hit, cite_hit = citation_matches(r.item, r.citations)
-        gold_quotes += len(gold_hit)
-        gold_matched += sum(gold_hit)
-        j = m = 0
-        if r.item.evidence or r.item.verdict != Verdict.insufficient_evidence:
-            j, m = len(cite_hit), sum(cite_hit)
-            judged += j
-            matched += m
+        judged = r.item.evidence or r.item.verdict != Verdict.insufficient_evidence
+        m, j = (sum(cite_hit), len(cite_hit)) if judged else (0, 0)
         rows.append((m, j, sum(gold_hit), len(gold_hit)))
     parts = np.array(rows, dtype=float).reshape(-1, 4)
+    matched, judged_n, gold_matched, gold_quotes = parts.sum(axis=0)
     return {
-        "precision": _ratio(matched, judged),
+        "precision": _ratio(matched, judged_n),
         "precision_ci95": _ratio_ci(parts[:, :2], n_boot, seed),
         "recall": _ratio(gold_matched, gold_quotes),
         "recall_ci95": _ratio_ci(parts[:, 2:], n_boot, seed),
