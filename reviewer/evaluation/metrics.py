@@ -408,7 +408,7 @@ def _citations(results: list[ItemResult], n_boot: int = 0, seed: int = 0) -> dic
         m, j = (sum(cite_hit), len(cite_hit)) if judged else (0, 0)
         rows.append((m, j, sum(gold_hit), len(gold_hit)))
     parts = np.array(rows, dtype=float).reshape(-1, 4)
-    matched, judged_n, gold_matched, gold_quotes = parts.sum(axis=0)
+    matched, judged_n, gold_matched, gold_quotes = (int(n) for n in parts.sum(axis=0))
     return {
         "precision": _ratio(matched, judged_n),
         "precision_ci95": _ratio_ci(parts[:, :2], n_boot, seed),

@@ -352,6 +352,7 @@ def test_citation_precision_recall_and_counts(
     ]
     c = score(results)["citations"]
     assert c["precision"] == 0.25  # judged: a 2 + b 1 + e 1 = 4, matched 1
+    assert type(c["precision"]) is float  # plain Python numbers, as JSON and the gate expect
     assert c["recall"] == approx(1 / 3, abs=1e-4)  # gold quotes: QA1, QA2, QB1; matched QA1
     assert c["presented"] == 5
     assert c["fabricated"] == 3
