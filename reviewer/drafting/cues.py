@@ -103,7 +103,8 @@ HEDGE = re.compile(
 # Commitments about the future rather than practice today.
 FUTURE = re.compile(
     r"\b(?:planned|plans? to|will be (?:introduced|rolled out|implemented|developed|added|extended|completed)|intends? to|roadmap|by (?:q[1-4]|end of|20\d\d)|in progress|being (?:developed|implemented|rolled out|drafted|piloted)"
-    r"|under development|not yet|next (?:year|quarter|release)|target date|scheduled for)\b"
+    r"|under development|not yet|next (?:year|quarter|release)|target date|scheduled for"
+    r"|(?:currently )?undergoing|working towards|underway|under way|pursuing)\b"
 )
 
 # Mandatory wording: a requirement exists.
@@ -436,6 +437,8 @@ TIME_CRITERION = re.compile(
     r"(?:time|period|timeframe|time ?frame|number of days)"
     r"|\b(?:stated|defined|set|specified|target|committed|fixed)\s+(?:time|timeframe|time frame|timeline|deadline|period)"
     r"|\btime limits?\b|\btimelines?\b|\bdeadlines?\b|\bhow long\b|\b(?:retention|notice) periods?\b"
+    r"|\b(?:maximum|max\.?|target)\s+(?:\w+\s+)?(?:time|period|delay)\b|\bresponse times?\b"
+    r"|\btime to (?:patch|fix|respond|remediate|resolve|acknowledge|triage)\b"
 )
 TIME_EXPRESSION = re.compile(
     r"\b\d+(?:[.,]\d+)?\s*-?\s*(?:\w+\s+)?(?:hours?|hrs?|days?|weeks?|months?|years?|h|d)\b"
@@ -463,3 +466,63 @@ REQUIRES = re.compile(
 
 def asks_for_obligation(criterion: str) -> bool:
     return bool(REQUIRES.search(cue_text(criterion)))
+
+
+# Opposites formed with a negating prefix: a criterion asking that labels be "correct" or a
+# system "suitable", met by a sentence saying they are "incorrect" or "unsuitable". The stem must
+# be a word of four letters or more that the criterion uses and the prefixed form one it does not
+# ("unencrypted" is no opposite of a criterion that itself says "unencrypted"). After "a", "any",
+# "every" it names a kind of thing a rule is about ("an unencrypted channel is treated as
+# public", "any unsigned model is rejected"), not a fact about the thing the criterion asks for.
+OPPOSITE_PREFIX = re.compile(
+    r"(?<!\ba )(?<!\ban )(?<!\bany )(?<!\bevery )(?<!\beach )(?<!\ball )(?<!\bno )"
+    r"\b(non-?|un|in|im|ir|il)([a-z]{4,})\b"
+)
+
+
+# Opposites no prefix forms: the criterion's word (first) against the clause's (second).
+NEGATED_CRITERION = re.compile(r"\b(?:not|no|never|none|nothing|nobody)\b")
+OPPOSITE_WORDS = [
+    (re.compile(p), re.compile(q))
+    for p, q in (
+        (
+            r"\b(?:delet|eras|purg|discard)\w*",
+            r"\b(?:retain|retention|retains|retained|kept|keeps|stores|stored)\b",
+        ),
+        (r"\b(?:retain|retains|retained|kept)\b", r"\b(?:delet|eras|purg|discard)\w*"),
+        (r"\benabled\b", r"\bdisabled\b"),
+        (r"\bdisabled\b", r"\benabled\b"),
+    )
+]
+
+
+def opposite_by_prefix(criterion: str, clause: str) -> str | None:
+    """The prefixed word of `clause` whose stem the criterion asks for ("incorrect"), if any."""
+    if NEGATED_CRITERION.search(cue_text(criterion)):
+        return None  # "no provider retains the context": a deletion agrees with it
+    wanted = set(re.findall(r"[a-z][a-z-]*", criterion.lower()))
+    for m in OPPOSITE_PREFIX.finditer(clause.lower()):
+        if m.group(2) in wanted and m.group(0) not in wanted:
+            return m.group(0)
+    for asked, said in OPPOSITE_WORDS:
+        both = asked.search(criterion.lower()) and not said.search(criterion.lower())
+        if both and (m2 := said.search(clause.lower())):
+            return m2.group(0)
+    return None
+
+
+# A criterion about every one of something ("applies to every model", "all uses are disclosed")
+# is not met by a sentence that states the rule with an exception ("applied to all models,
+# excluding Whisper", "does not require disclosure for spell-checking").
+UNIVERSAL_CRITERION = re.compile(r"\b(?:every|each|all|any)\b")
+EXCEPTION = re.compile(
+    r"\b(?:excluding|except(?: for)?|with the exception of|other than|apart from|save for)\b"
+)
+
+
+def states_an_exception(criterion: str, sentence: str) -> str | None:
+    """The exception wording of `sentence` when the criterion asks for every one of something."""
+    if not UNIVERSAL_CRITERION.search(cue_text(criterion)):
+        return None
+    m = EXCEPTION.search(cue_text(sentence))
+    return m.group(0) if m else None

@@ -4,7 +4,9 @@ For each criterion of the question:
 1. every sentence of every evidence block is scored (a template question with the lines that
    answer it, as in datasheets and FAQs, counts as one sentence whose cues are read from the
    answer; a question nobody answered is dropped; a card field, a heading or bold label with
-   its short value ("Licensing Information" / "MIT Licence"), is one unit too (v10): qa_pairs.py):
+   its short value ("Licensing Information" / "MIT Licence"), is one unit too (v10), and so is
+   a question answered on its own line ("Does the vendor perform vulnerability scans? No", v21):
+   qa_pairs.py):
    w_criterion x cosine(sentence, criterion) + w_question x cosine(sentence, question)
    + w_lexical x IDF-weighted share of the criterion's content words found in the sentence
    + w_heading x how far the sentence's section heading's similarity to the criterion exceeds
@@ -45,9 +47,14 @@ For each criterion of the question:
      a hedge, and a denial that only sets a condition ("where the publisher does not disclose
      ...") or opens a relative clause ("documents which do not have ...") states no fact (v16);
      under an absence criterion, a best sentence with no negative wording at all ("shares
-     screenshots with model providers") states the opposite and contradicts it (v17);
+     screenshots with model providers") states the opposite and contradicts it (v17); an
+     exception to a criterion about every one of something ("applied to all models, excluding
+     Whisper") contradicts it (v21);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
-     `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
+     `contradicted` (v4; before, `partly_met`), and so is the opposite formed with a negating
+     prefix or one of a few antonyms ("incorrect or ambiguous labels" for "labels are correct",
+     "retains your chat history" for "chat history is deleted"; v21); hedged, partial,
+     optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
      "presented in the paper") => `partly_met`; so is a sentence that only allows what the
      criterion requires ("can test" for "testing is required") or gives no time where the
@@ -95,9 +102,11 @@ from reviewer.drafting.cues import (
     is_instruction,
     is_prohibitive,
     offers_opt_out,
+    opposite_by_prefix,
     read_cues,
     restricts_commercial_use,
     states_absence,
+    states_an_exception,
     states_time,
 )
 from reviewer.drafting.polarity import flip, negated_question
@@ -220,6 +229,14 @@ class ExtractiveParams:
     # workstations?", "... released without a safety evaluation?") is drafted as its positive
     # twin and the answer turned round (polarity.py; v20).
     question_polarity: bool = True
+    # A best sentence that says the opposite with a negating prefix ("contains incorrect or
+    # ambiguous labels" for "labels are correct and unambiguous", "unsuitable for sensitive
+    # contexts" for "suitable for sensitive contexts") or with one of a few antonyms ("retains"
+    # for "deleted", "enabled" for "disabled") contradicts the criterion (v21).
+    prefix_opposites: bool = True
+    # A sentence stating what a criterion asks for of every one of something with an exception
+    # ("applied to all models, excluding Whisper") contradicts it (v21).
+    exceptions: bool = True
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -376,7 +393,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 20
+    version = 21
 
     def __init__(
         self,
@@ -759,6 +776,8 @@ class ExtractiveDrafter(Drafter):
                 why = f"an opt-out ({opt_out!r}) where consent first is required"
             elif absence and not cues.prohibiting and (cue := sent.admits(crit.text)):
                 why = f"said to be possible ({cue!r}) where it must not happen"
+            elif p.exceptions and (cue := states_an_exception(crit.text, sent.text)):
+                why = f"an exception ({cue!r}) where all are asked for"
             if why:
                 used = [sent] if sent is top else [top, sent]
                 return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
@@ -797,6 +816,18 @@ class ExtractiveDrafter(Drafter):
             status, why = CriterionStatus.contradicted, f"answers no ({cue!r})"
         elif cues.negation and not (prohibitive and cues.prohibiting):
             status, why = CriterionStatus.contradicted, f"weak and negated ({cues.negation[0]!r})"
+        elif (
+            p.prefix_opposites
+            and not prohibitive
+            and not cues.prohibiting
+            and (opposite := opposite_by_prefix(crit.text, top.topic_clause(crit.text)))
+        ):
+            status, why = CriterionStatus.contradicted, f"states the opposite ({opposite!r})"
+        elif p.exceptions and (cue := states_an_exception(crit.text, top.text)):
+            status, why = (
+                CriterionStatus.contradicted,
+                f"an exception ({cue!r}) where all are asked for",
+            )
         elif prohibitive and cues.permission and not cues.prohibiting:
             status, why = CriterionStatus.partly_met, "permission wording, weakly related"
         elif cues.future:
@@ -815,7 +846,7 @@ class ExtractiveDrafter(Drafter):
                 CriterionStatus.partly_met,
                 f"allowed ({cues.permission[0]!r}), not required",
             )
-        elif asks_for_time(crit.text) and not states_time(top.text):
+        elif asks_for_time(crit.text) and not any(states_time(c.text) for c in cands):
             status, why = CriterionStatus.partly_met, "no time or frequency stated"
         used = cands[: p.max_quotes]
         return self._assessment(crit, status, why, used, scores[0]), used

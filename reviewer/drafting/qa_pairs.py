@@ -46,6 +46,29 @@ def is_prompt_line(line: str) -> bool:
     return not tail or bool(_INSTRUCTION.match(tail))
 
 
+# A questionnaire answered on the question's own line: "Does the vendor perform vulnerability
+# scans? No", "Has the Vendor been audited? Currently undergoing SOC-2 certification". The line
+# must open like a question and its answer be short; a longer tail is prose after a question.
+_ASKS = re.compile(
+    r"^(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|should|shall|may|must"
+    r"|what|which|who|whom|whose|where|when|why|how)\b",
+    re.I,
+)
+INLINE_ANSWER_CHARS = 80
+
+
+def inline_answer(line: str) -> int | None:
+    """Offset in `line` of the answer after a question on the same line, or None."""
+    body = line.strip().strip(_MARKUP)
+    if not _ASKS.match(body) or "?" not in body:
+        return None
+    cut = line.rfind("?") + 1
+    tail = line[cut:].strip().strip(_MARKUP)
+    if not tail or len(tail) > INLINE_ANSWER_CHARS or _INSTRUCTION.match(tail):
+        return None
+    return cut + len(line[cut:]) - len(line[cut:].lstrip())
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
     out, pos = [], 0
     for line in text.split("\n"):
@@ -63,6 +86,9 @@ def question_answers(text: str) -> list[QA]:
     while i < len(lines):
         s, e = lines[i]
         if not is_prompt_line(text[s:e]):
+            if (at := inline_answer(text[s:e])) is not None:
+                lead = len(text[s:e]) - len(text[s:e].lstrip(_MARKUP))
+                found.append(QA(s + lead, s + len(text[s:e].rstrip()), s + at))
             i += 1
             continue
         start = s + len(text[s:e]) - len(text[s:e].lstrip(_MARKUP))

@@ -770,3 +770,71 @@ def test_a_prohibition_before_without_is_a_requirement_not_a_denial() -> None:
         "Pipelines deploy a model without an approved change record.",
     )
     assert d.verdict is Verdict.nonconformity, d.rationale
+
+
+def test_a_prefixed_opposite_in_the_best_sentence_contradicts_the_criterion() -> None:
+    q = one_criterion(
+        "q-labels",
+        "Are the dataset's labels reported to be correct?",
+        "The dataset labels are reported to be correct and unambiguous.",
+    )
+    flawed = drafter().draft(
+        q, evidence("Reviewers reported that the dataset labels are incorrect or ambiguous.")
+    )
+    sound = drafter().draft(
+        q, evidence("Reviewers reported that the dataset labels are correct and unambiguous.")
+    )
+    assert flawed.assessments[0].status == CriterionStatus.contradicted
+    assert flawed.assessments[0].note == "states the opposite ('incorrect')"
+    assert sound.assessments[0].status == CriterionStatus.met
+    off = drafter(prefix_opposites=False).draft(
+        q, evidence("Reviewers reported that the dataset labels are incorrect or ambiguous.")
+    )
+    assert off.assessments[0].status == CriterionStatus.met
+
+
+def test_a_prefixed_word_the_criterion_uses_itself_is_no_opposite() -> None:
+    q = one_criterion(
+        "q-unenc",
+        "Is unencrypted traffic refused?",
+        "Unencrypted traffic between nodes is refused by the gateway.",
+    )
+    d = drafter().draft(q, evidence("Unencrypted traffic between nodes is refused by the gateway."))
+    assert d.assessments[0].status == CriterionStatus.met
+
+
+def test_a_time_stated_in_another_sentence_over_the_bar_meets_a_time_criterion() -> None:
+    q = one_criterion(
+        "q-patch",
+        "Is a maximum time to patch vulnerable dependencies stated?",
+        "A maximum time to patch vulnerable dependencies is stated.",
+    )
+    lead_in = "If a vulnerability is found in a dependency, maintainers patch the dependency:"
+    vague = drafter().draft(q, evidence(lead_in))
+    listed = drafter().draft(
+        q, evidence(lead_in, "Vulnerable dependencies are patched within 14 days.")
+    )
+    assert vague.assessments[0].status == CriterionStatus.partly_met
+    assert listed.assessments[0].status == CriterionStatus.met
+
+
+def test_an_exception_contradicts_a_criterion_about_every_one() -> None:
+    q = one_criterion(
+        "q-safety",
+        "Does default content safety cover every model?",
+        "Default content safety applies to every model offered.",
+    )
+    d = drafter().draft(
+        q, evidence("Default content safety applies to every model offered, excluding Whisper.")
+    )
+    assert d.assessments[0].status == CriterionStatus.contradicted
+    assert "excluding" in d.assessments[0].note
+    assert (
+        drafter(exceptions=False)
+        .draft(
+            q, evidence("Default content safety applies to every model offered, excluding Whisper.")
+        )
+        .assessments[0]
+        .status
+        == CriterionStatus.met
+    )

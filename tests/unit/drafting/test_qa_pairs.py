@@ -6,6 +6,7 @@ from reviewer.drafting.extractive import ExtractiveDrafter, ExtractiveParams, ev
 from reviewer.drafting.qa_pairs import (
     answer_denies,
     field_values,
+    inline_answer,
     is_prompt_line,
     question_answers,
 )
@@ -132,3 +133,39 @@ def test_a_non_commercial_licence_field_contradicts_commercial_use() -> None:
     )
     assert d.verdict == Verdict.nonconformity
     assert [c.quote for c in d.citations] == ["**License**  CC BY-NC"]
+
+
+VENDOR_FORM = """### Security questionnaire
+
+Has the Vendor been audited / certified? Currently undergoing SOC-2 Certification from Drata
+
+Does the vendor perform vulnerability scans? No
+
+Why does this matter? Because a model that was trained on scraped pages can repeat what they said, word for word, to anyone.
+"""
+
+
+def test_a_question_answered_on_its_own_line_is_one_unit_with_that_answer() -> None:
+    qas = question_answers(VENDOR_FORM)
+    answers = [qa.answer(VENDOR_FORM) for qa in qas]
+    assert answers == ["Currently undergoing SOC-2 Certification from Drata", "No"]
+    assert (
+        VENDOR_FORM[qas[1].start : qas[1].end] == "Does the vendor perform vulnerability scans? No"
+    )
+
+
+def test_prose_after_a_rhetorical_question_is_no_inline_answer() -> None:
+    assert inline_answer("Why does this matter? " + "Because models memorise. " * 5) is None
+    assert inline_answer("Models are scanned? Sometimes, we think.") is None  # not a question
+    assert inline_answer("Is the data encrypted? If so, describe how.") is None  # an instruction
+    assert inline_answer("Is the data encrypted? Yes") == len("Is the data encrypted? ")
+
+
+def test_an_inline_no_contradicts_the_practice_its_question_asks_about() -> None:
+    d = draft_over(
+        VENDOR_FORM,
+        "Does the supplier scan its service for vulnerabilities?",
+        "The supplier performs vulnerability scans of its service.",
+    )
+    assert d.assessments[0].status == CriterionStatus.contradicted
+    assert d.citations[0].quote == "Does the vendor perform vulnerability scans? No"
