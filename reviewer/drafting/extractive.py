@@ -54,7 +54,8 @@ For each criterion of the question:
      `contradicted` (v4; before, `partly_met`), and so is the opposite formed with a negating
      prefix or one of a few antonyms ("incorrect or ambiguous labels" for "labels are correct",
      "retains your chat history" for "chat history is deleted"; v21); hedged, partial,
-     optional, conditional or future
+     optional, conditional or future (in the sentence or, for a list item, in the line that
+     introduces the list: "we recommend the following practices:", v21)
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
      "presented in the paper") => `partly_met`; so is a sentence that only allows what the
      criterion requires ("can test" for "testing is required") or gives no time where the
@@ -237,6 +238,10 @@ class ExtractiveParams:
     # A sentence stating what a criterion asks for of every one of something with an exception
     # ("applied to all models, excluding Whisper") contradicts it (v21).
     exceptions: bool = True
+    # An item of a list carries the hedges and plans of the line that introduces the list ("we
+    # recommend the following practices:" / "2. Secure your API endpoints ..."; v21). Its
+    # permissions do not (two dev items lost) and its denials moved nothing.
+    lead_ins: bool = True
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -319,6 +324,9 @@ class Sentence:
     answer: str | None = None
     # The nearest section heading above the sentence ("" if none).
     heading: str = ""
+    # For an item of a list: the line that introduces the list ("We recommend the following
+    # practices:"), whose hedges and plans carry over to every item ("" if none).
+    lead_in: str = ""
 
     def topic_clause(self, topic: str) -> str:
         """The part that must be about `topic`: a Q&A unit's question and answer together (the
@@ -354,6 +362,10 @@ class Sentence:
             # "never released without a safety evaluation": always with one
             cues.negation = [c for c in cues.negation if c != "never"]
         cues.negation = [c for c in cues.negation if not required_by_prohibition(c, text)]
+        if self.lead_in:
+            intro = read_cues(self.lead_in)
+            cues.hedge += intro.hedge
+            cues.future += intro.future
         if MAY.search(text):
             said = set(norm_tokens(topic))
             for m in PRIVATIVE.finditer(text):
@@ -463,8 +475,10 @@ class ExtractiveDrafter(Drafter):
                 if key in seen:
                     continue
                 seen.add(key)
-                heading = heading_before(text, text.find(s[:40]), fallback)
-                out.append(Sentence(ev.label, s, ev, answer, heading))
+                at = text.find(s[:40])
+                heading = heading_before(text, at, fallback)
+                lead = lead_in_before(text, at) if p.lead_ins else ""
+                out.append(Sentence(ev.label, s, ev, answer, heading, lead))
         return out
 
     def _with(self, **changes: Any) -> ExtractiveDrafter:
@@ -955,6 +969,25 @@ def heading_before(text: str, pos: int, fallback: str = "") -> str:
         if line and (line.startswith("#") or is_heading(line)):
             return line.lstrip("#").strip().strip("*_").strip()
     return fallback
+
+
+LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d+[.)]|[a-z][.)])\s+")
+
+
+def lead_in_before(text: str, pos: int) -> str:
+    """The line ending in ":" that introduces the list whose item starts at `pos` ("" when the
+    sentence is no list item, or its list has no such line)."""
+    if pos <= 0:
+        return ""
+    line_start = text.rfind("\n", 0, pos) + 1
+    if not LIST_ITEM.match(text[line_start : text.find("\n", pos) % (len(text) + 1)]):
+        return ""
+    for line in reversed(text[:line_start].splitlines()):
+        stripped = line.strip()
+        if not stripped or LIST_ITEM.match(line):
+            continue
+        return stripped if stripped.endswith(":") else ""
+    return ""
 
 
 def _worth_scoring(sentence: str, p: ExtractiveParams) -> str | None:

@@ -17,6 +17,7 @@ from reviewer.drafting.extractive import (
     clean_sentences,
     heading_before,
     is_heading,
+    lead_in_before,
     sample_sentences,
 )
 from reviewer.models import (
@@ -838,3 +839,22 @@ def test_an_exception_contradicts_a_criterion_about_every_one() -> None:
         .status
         == CriterionStatus.met
     )
+
+
+def test_a_list_item_carries_the_hedge_of_the_line_that_introduces_the_list() -> None:
+    q = one_criterion(
+        "q-auth",
+        "Is authentication required on exposed API endpoints?",
+        "Authentication is required on exposed API endpoints.",
+    )
+    listed = (
+        "For deployments we recommend the following practices:\n\n"
+        "1. Keep the server updated.\n"
+        "2. Authentication is required on exposed API endpoints.\n"
+    )
+    assert lead_in_before(listed, listed.find("2. Auth")) == (
+        "For deployments we recommend the following practices:"
+    )
+    assert lead_in_before(listed, listed.find("For")) == ""
+    assert drafter().draft(q, evidence(listed)).assessments[0].status == CriterionStatus.partly_met
+    assert drafter(lead_ins=False).draft(q, evidence(listed)).verdict == Verdict.conformant
