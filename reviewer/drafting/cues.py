@@ -65,6 +65,10 @@ NEGATION = re.compile(
     + _PRACTICE_VERB
     + r"|(?:no|without(?:\s+any)?)\s+(?:\w+\s+){0,2}(?:process|procedure|policy|testing|test|tests|evaluation|assessment|review|record|records|inventory|contract|agreement|clause|versioning|classification|labell?ing|lineage|provenance|scan|scanning|monitoring|audit|approval|controls?|requirement|plan|documentation|register|owner|guarantees?|assurance|commitment|methods?|means|mechanisms?)"
     + r"|never\b|out of scope|not in scope|not applicable|\bn/a\b|\btbd\b|to be (?:determined|defined|confirmed)"
+    # "there has not been a systematic effort": the effort, review or test is what is denied
+    # ("there are no personal identifiers" denies a harm, and is no denial of a control).
+    + r"|\bthere\s+(?:has|have|had)\s+(?:not|never)\s+(?:yet\s+)?been\s+(?:(?:a|an|any)\s+)?(?:\w+\s+){0,2}"
+    + r"(?:effort|review|assessment|evaluation|audit|test|testing|analysis|study|check)s?\b"
     + r"|\bunclassified\b|\bunlabell?ed\b|\bunversioned\b|\buntested\b|\bundocumented\b|\bunknown\b|\blacks?\b|\babsent\b"
     + r"|cannot (?:be )?(?:guarantee|confirm|verify|reproduce|audit)|no longer"
     # Terms and security policies deny by exclusion: "neither ... nor ... give any warranties",

@@ -372,3 +372,10 @@ def test_a_maximum_or_response_time_is_a_stated_time() -> None:
     assert asks_for_time("A maximum time to patch critical vulnerabilities is committed.")
     assert asks_for_time("A response time for vulnerability reports is committed.")
     assert not asks_for_time("Critical vulnerabilities are patched.")
+
+
+def test_there_has_not_been_an_effort_denies_the_effort() -> None:
+    said = "There has not been a systematic effort to protect every configuration."
+    assert read_cues(said).negation == ["there has not been a systematic effort"]
+    # no personal identifiers is a good answer, not a denial of a control
+    assert not read_cues("To our knowledge, there are no personal identifiers.").negation
