@@ -108,7 +108,7 @@ HEDGE = re.compile(
 FUTURE = re.compile(
     r"\b(?:planned|plans? to|will be (?:introduced|rolled out|implemented|developed|added|extended|completed)|intends? to|roadmap|by (?:q[1-4]|end of|20\d\d)|in progress|being (?:developed|implemented|rolled out|drafted|piloted)"
     r"|under development|not yet|next (?:year|quarter|release)|target date|scheduled for"
-    r"|(?:currently )?undergoing|working towards|underway|under way|pursuing)\b"
+    r"|currently undergoing|working towards?|in the process of)\b"
 )
 
 # Mandatory wording: a requirement exists.
@@ -475,15 +475,15 @@ def asks_for_obligation(criterion: str) -> bool:
 # Opposites formed with a negating prefix: a criterion asking that labels be "correct" or a
 # system "suitable", met by a sentence saying they are "incorrect" or "unsuitable". The stem must
 # be a word of four letters or more that the criterion uses and the prefixed form one it does not
-# ("unencrypted" is no opposite of a criterion that itself says "unencrypted"). After "a", "any",
-# "every" it names a kind of thing a rule is about ("an unencrypted channel is treated as
-# public", "any unsigned model is rejected"), not a fact about the thing the criterion asks for.
+# ("unencrypted" is no opposite of a criterion that itself says "unencrypted"). Only as what the
+# sentence says of its subject ("labels are incorrect", "makes it unsuitable"): before a noun it
+# names what a rule acts on ("rejects unsigned models", "copied to non-production
+# environments", "invalid certificates are refused").
 OPPOSITE_PREFIX = re.compile(
-    r"(?<!\ba )(?<!\ban )(?<!\bany )(?<!\bevery )(?<!\beach )(?<!\ball )(?<!\bno )"
-    r"\b(non-?|un|in|im|ir|il)([a-z]{4,})\b"
+    r"\b(?:is|are|was|were|be|been|being|remains?|stays?|left|kept|sent|stored|deemed|found"
+    r"|makes?|made|renders?|rendered)\s+(?:\w+\s+)?(?:(?:often|mostly|largely|entirely|fully"
+    r"|still|also|sometimes)\s+)?(non-?|un|in|im|ir|il)([a-z]{4,})\b(?!\s+[a-z]{3,}(?:s|ion|ment|ty)\b)"
 )
-
-
 # Opposites no prefix forms: the criterion's word (first) against the clause's (second).
 NEGATED_CRITERION = re.compile(r"\b(?:not|no|never|none|nothing|nobody)\b")
 OPPOSITE_WORDS = [
@@ -501,26 +501,35 @@ OPPOSITE_WORDS = [
 
 
 def opposite_by_prefix(criterion: str, clause: str) -> str | None:
-    """The prefixed word of `clause` whose stem the criterion asks for ("incorrect"), if any."""
-    if NEGATED_CRITERION.search(cue_text(criterion)):
+    """The word of `clause` that says the opposite of what the criterion asks for ("incorrect"
+    for "correct", "retains" for "deleted"), if any. A clause that also says what the criterion
+    asks for ("retained for 13 months, after which they are deleted", "redirected to HTTPS so
+    that all data is encrypted") states a lifecycle or a rule, not the opposite."""
+    crit, text = cue_text(criterion), cue_text(clause)
+    if NEGATED_CRITERION.search(crit):
         return None  # "no provider retains the context": a deletion agrees with it
-    wanted = set(re.findall(r"[a-z][a-z-]*", criterion.lower()))
-    for m in OPPOSITE_PREFIX.finditer(clause.lower()):
-        if m.group(2) in wanted and m.group(0) not in wanted:
-            return m.group(0)
-    for asked, said in OPPOSITE_WORDS:
-        both = asked.search(criterion.lower()) and not said.search(criterion.lower())
-        if both and (m2 := said.search(clause.lower())):
-            return m2.group(0)
+    wanted = set(re.findall(r"[a-z][a-z-]*", crit))
+    said = set(re.findall(r"[a-z][a-z-]*", text))
+    for m in OPPOSITE_PREFIX.finditer(text):
+        word = m.group(1) + m.group(2)
+        if m.group(2) in wanted and word not in wanted and m.group(2) not in said:
+            return word
+    for asked, opposite in OPPOSITE_WORDS:
+        if not asked.search(crit) or opposite.search(crit) or asked.search(text):
+            continue
+        if found := opposite.search(text):
+            return found.group(0)
     return None
 
 
 # A criterion about every one of something ("applies to every model", "all uses are disclosed")
-# is not met by a sentence that states the rule with an exception ("applied to all models,
-# excluding Whisper", "does not require disclosure for spell-checking").
-UNIVERSAL_CRITERION = re.compile(r"\b(?:every|each|all|any)\b")
+# is not met by a sentence that states it of all of them with an exception ("applied to all
+# models, excluding Whisper"). "Other than", "apart from" and a bare "except" more often pick
+# out a person or a case ("by an engineer other than the author", "except where required by
+# law") than narrow the "all".
+UNIVERSAL_CRITERION = re.compile(r"\b(?:every|all)\b")
 EXCEPTION = re.compile(
-    r"\b(?:excluding|except(?: for)?|with the exception of|other than|apart from|save for)\b"
+    r"\b(?:all|every)\b[^.;:]{0,60}?,?\s(excluding|except for|with the exception of)\b"
 )
 
 
@@ -529,4 +538,4 @@ def states_an_exception(criterion: str, sentence: str) -> str | None:
     if not UNIVERSAL_CRITERION.search(cue_text(criterion)):
         return None
     m = EXCEPTION.search(cue_text(sentence))
-    return m.group(0) if m else None
+    return m.group(1) if m else None

@@ -363,9 +363,7 @@ class Sentence:
             cues.negation = [c for c in cues.negation if c != "never"]
         cues.negation = [c for c in cues.negation if not required_by_prohibition(c, text)]
         if self.lead_in:
-            intro = read_cues(self.lead_in)
-            cues.hedge += intro.hedge
-            cues.future += intro.future
+            cues.hedge += LEAD_IN_HEDGE.findall(normalize(self.lead_in))
         if MAY.search(text):
             said = set(norm_tokens(topic))
             for m in PRIVATIVE.finditer(text):
@@ -470,12 +468,14 @@ class ExtractiveDrafter(Drafter):
         for ev in evidence:
             text = ev.chunk.text
             fallback = ev.chunk.heading_path[-1] if ev.chunk.heading_path else ""
+            after = 0  # units come in text order: find each after the one before it
             for s, answer in evidence_units(text, p):
+                at = text.find(s[:40], after)
+                after = at + 1 if at >= 0 else after
                 key = " ".join(norm_tokens(s))
                 if key in seen:
                     continue
                 seen.add(key)
-                at = text.find(s[:40])
                 heading = heading_before(text, at, fallback)
                 lead = lead_in_before(text, at) if p.lead_ins else ""
                 out.append(Sentence(ev.label, s, ev, answer, heading, lead))
@@ -834,7 +834,7 @@ class ExtractiveDrafter(Drafter):
             p.prefix_opposites
             and not prohibitive
             and not cues.prohibiting
-            and (opposite := opposite_by_prefix(crit.text, top.topic_clause(crit.text)))
+            and (opposite := opposite_by_prefix(crit.text, top.cue_clause(crit.text)))
         ):
             status, why = CriterionStatus.contradicted, f"states the opposite ({opposite!r})"
         elif p.exceptions and (cue := states_an_exception(crit.text, top.text)):
@@ -860,7 +860,7 @@ class ExtractiveDrafter(Drafter):
                 CriterionStatus.partly_met,
                 f"allowed ({cues.permission[0]!r}), not required",
             )
-        elif asks_for_time(crit.text) and not any(states_time(c.text) for c in cands):
+        elif asks_for_time(crit.text) and not states_time(top.text):
             status, why = CriterionStatus.partly_met, "no time or frequency stated"
         used = cands[: p.max_quotes]
         return self._assessment(crit, status, why, used, scores[0]), used
@@ -971,6 +971,13 @@ def heading_before(text: str, pos: int, fallback: str = "") -> str:
     return fallback
 
 
+# What a list's introducing line may say of all its items: advice or options ("we recommend the
+# following practices:", "you may optionally:"), not a fact about one of them ("access is
+# limited to the support team, and the following safeguards apply:").
+LEAD_IN_HEDGE = re.compile(
+    r"\b(?:we (?:strongly )?recommend|(?:is|are) recommended|recommendations?|best practices"
+    r"|we (?:strongly )?encourage|(?:is|are) encouraged|we suggest|suggestions|optional(?:ly)?)\b"
+)
 LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d+[.)]|[a-z][.)])\s+")
 
 

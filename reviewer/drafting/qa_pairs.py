@@ -20,7 +20,10 @@ from itertools import islice
 _INSTRUCTION = re.compile(r"^(?:if\b|please\b|\(|e\.g\.|for example\b)", re.I)
 _MARKUP = " \t*_#>•-"
 _LIST_OR_HEADING = re.compile(r"^\s*(?:#|[-*•]\s|\d+[.)]\s|\|)")
-_BARE_DENIAL = re.compile(r"^\W*(?:no|none|not applicable|n/a|unknown)\b\W*$", re.I)
+# "No.", "N/A", or a "No" with a pointer after it ("No - see the trust page", "No (planned)").
+_BARE_DENIAL = re.compile(
+    r"^\W*(?:no|none|not applicable|n/a|unknown)\b(?:\W*$|\s*[-–—,;:(])", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,15 @@ def inline_answer(line: str) -> int | None:
     body = line.strip().strip(_MARKUP)
     if not _ASKS.match(body) or "?" not in body:
         return None
-    cut = line.rfind("?") + 1
+    # The first "?" ends the question; a second question on the line makes it prose, and a "?"
+    # in the answer ("see https://example.com/trust?section=1") belongs to the answer.
+    cut = line.find("?") + 1
     tail = line[cut:].strip().strip(_MARKUP)
     if not tail or len(tail) > INLINE_ANSWER_CHARS or _INSTRUCTION.match(tail):
         return None
-    return cut + len(line[cut:]) - len(line[cut:].lstrip())
+    if "? " in tail or tail.endswith("?"):
+        return None
+    return cut + len(line[cut:]) - len(line[cut:].lstrip(_MARKUP))
 
 
 def _lines(text: str) -> list[tuple[int, int]]:

@@ -379,3 +379,19 @@ def test_there_has_not_been_an_effort_denies_the_effort() -> None:
     assert read_cues(said).negation == ["there has not been a systematic effort"]
     # no personal identifiers is a good answer, not a denial of a control
     assert not read_cues("To our knowledge, there are no personal identifiers.").negation
+
+
+def test_an_exception_must_narrow_the_all() -> None:
+    crit = "All production systems are backed up daily."
+    assert states_an_exception(crit, "Systems other than the build server are monitored.") is None
+    assert (
+        states_an_exception(crit, "All systems are scanned, except where law forbids it.") is None
+    )
+    assert states_an_exception(crit, "All systems are backed up, except for the test rig.") == (
+        "except for"
+    )
+
+
+def test_only_work_in_progress_is_not_yet_in_place() -> None:
+    assert not read_cues("Devices undergoing repair are wiped first.").future
+    assert not read_cues("Once an investigation is underway, we notify customers.").future
