@@ -108,7 +108,8 @@ HEDGE = re.compile(
 FUTURE = re.compile(
     r"\b(?:planned|plans? to|will be (?:introduced|rolled out|implemented|developed|added|extended|completed)|intends? to|roadmap|by (?:q[1-4]|end of|20\d\d)|in progress|being (?:developed|implemented|rolled out|drafted|piloted)"
     r"|under development|not yet|next (?:year|quarter|release)|target date|scheduled for"
-    r"|currently undergoing|working towards?|in the process of)\b"
+    r"|(?:currently )?undergoing (?:an? |its |the )?(?:[\w-]+ ){0,2}(?:certification|accreditation|audit)"
+    r"|working towards?)\b"
 )
 
 # Mandatory wording: a requirement exists.
@@ -445,7 +446,7 @@ TIME_CRITERION = re.compile(
     r"|\btime to (?:patch|fix|respond|remediate|resolve|acknowledge|triage)\b"
 )
 TIME_EXPRESSION = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s*-?\s*(?:\w+\s+)?(?:hours?|hrs?|days?|weeks?|months?|years?|h|d)\b"
+    r"\b\d+(?:[.,]\d+)?\s*-?\s*(?:\w+\s+)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|h|d)\b"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|fifteen|thirty|sixty|ninety)"
     r"\s+(?:\(\d+\)\s+)?(?:\w+\s+)?(?:hours?|days?|weeks?|months?|years?)\b"
     r"|\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|every (?:day|week|month|quarter|year))\b"
@@ -470,72 +471,3 @@ REQUIRES = re.compile(
 
 def asks_for_obligation(criterion: str) -> bool:
     return bool(REQUIRES.search(cue_text(criterion)))
-
-
-# Opposites formed with a negating prefix: a criterion asking that labels be "correct" or a
-# system "suitable", met by a sentence saying they are "incorrect" or "unsuitable". The stem must
-# be a word of four letters or more that the criterion uses and the prefixed form one it does not
-# ("unencrypted" is no opposite of a criterion that itself says "unencrypted"). Only as what the
-# sentence says of its subject ("labels are incorrect", "makes it unsuitable"): before a noun it
-# names what a rule acts on ("rejects unsigned models", "copied to non-production
-# environments", "invalid certificates are refused").
-OPPOSITE_PREFIX = re.compile(
-    r"\b(?:is|are|was|were|be|been|being|remains?|stays?|left|kept|sent|stored|deemed|found"
-    r"|makes?|made|renders?|rendered)\s+(?:\w+\s+)?(?:(?:often|mostly|largely|entirely|fully"
-    r"|still|also|sometimes)\s+)?(non-?|un|in|im|ir|il)([a-z]{4,})\b(?!\s+[a-z]{3,}(?:s|ion|ment|ty)\b)"
-)
-# Opposites no prefix forms: the criterion's word (first) against the clause's (second).
-NEGATED_CRITERION = re.compile(r"\b(?:not|no|never|none|nothing|nobody)\b")
-OPPOSITE_WORDS = [
-    (re.compile(p), re.compile(q))
-    for p, q in (
-        (
-            r"\b(?:delet|eras|purg|discard)\w*",
-            r"\b(?:retain|retention|retains|retained|kept|keeps|stores|stored)\b",
-        ),
-        (r"\b(?:retain|retains|retained|kept)\b", r"\b(?:delet|eras|purg|discard)\w*"),
-        (r"\benabled\b", r"\bdisabled\b"),
-        (r"\bdisabled\b", r"\benabled\b"),
-    )
-]
-
-
-def opposite_by_prefix(criterion: str, clause: str) -> str | None:
-    """The word of `clause` that says the opposite of what the criterion asks for ("incorrect"
-    for "correct", "retains" for "deleted"), if any. A clause that also says what the criterion
-    asks for ("retained for 13 months, after which they are deleted", "redirected to HTTPS so
-    that all data is encrypted") states a lifecycle or a rule, not the opposite."""
-    crit, text = cue_text(criterion), cue_text(clause)
-    if NEGATED_CRITERION.search(crit):
-        return None  # "no provider retains the context": a deletion agrees with it
-    wanted = set(re.findall(r"[a-z][a-z-]*", crit))
-    said = set(re.findall(r"[a-z][a-z-]*", text))
-    for m in OPPOSITE_PREFIX.finditer(text):
-        word = m.group(1) + m.group(2)
-        if m.group(2) in wanted and word not in wanted and m.group(2) not in said:
-            return word
-    for asked, opposite in OPPOSITE_WORDS:
-        if not asked.search(crit) or opposite.search(crit) or asked.search(text):
-            continue
-        if found := opposite.search(text):
-            return found.group(0)
-    return None
-
-
-# A criterion about every one of something ("applies to every model", "all uses are disclosed")
-# is not met by a sentence that states it of all of them with an exception ("applied to all
-# models, excluding Whisper"). "Other than", "apart from" and a bare "except" more often pick
-# out a person or a case ("by an engineer other than the author", "except where required by
-# law") than narrow the "all".
-UNIVERSAL_CRITERION = re.compile(r"\b(?:every|all)\b")
-EXCEPTION = re.compile(
-    r"\b(?:all|every)\b[^.;:]{0,60}?,?\s(excluding|except for|with the exception of)\b"
-)
-
-
-def states_an_exception(criterion: str, sentence: str) -> str | None:
-    """The exception wording of `sentence` when the criterion asks for every one of something."""
-    if not UNIVERSAL_CRITERION.search(cue_text(criterion)):
-        return None
-    m = EXCEPTION.search(cue_text(sentence))
-    return m.group(1) if m else None

@@ -47,15 +47,11 @@ For each criterion of the question:
      a hedge, and a denial that only sets a condition ("where the publisher does not disclose
      ...") or opens a relative clause ("documents which do not have ...") states no fact (v16);
      under an absence criterion, a best sentence with no negative wording at all ("shares
-     screenshots with model providers") states the opposite and contradicts it (v17); an
-     exception to a criterion about every one of something ("applied to all models, excluding
-     Whisper") contradicts it (v21);
+     screenshots with model providers") states the opposite and contradicts it (v17);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
-     `contradicted` (v4; before, `partly_met`), and so is the opposite formed with a negating
-     prefix or one of a few antonyms ("incorrect or ambiguous labels" for "labels are correct",
-     "retains your chat history" for "chat history is deleted"; v21); hedged, partial,
-     optional, conditional or future (in the sentence or, for a list item, in the line that
-     introduces the list: "we recommend the following practices:", v21)
+     `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
+     wording (in the sentence or, for a list item, advice in the line that introduces the list:
+     "we recommend the following practices:", v21)
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
      "presented in the paper") => `partly_met`; so is a sentence that only allows what the
      criterion requires ("can test" for "testing is required") or gives no time where the
@@ -103,11 +99,9 @@ from reviewer.drafting.cues import (
     is_instruction,
     is_prohibitive,
     offers_opt_out,
-    opposite_by_prefix,
     read_cues,
     restricts_commercial_use,
     states_absence,
-    states_an_exception,
     states_time,
 )
 from reviewer.drafting.polarity import flip, negated_question
@@ -230,17 +224,10 @@ class ExtractiveParams:
     # workstations?", "... released without a safety evaluation?") is drafted as its positive
     # twin and the answer turned round (polarity.py; v20).
     question_polarity: bool = True
-    # A best sentence that says the opposite with a negating prefix ("contains incorrect or
-    # ambiguous labels" for "labels are correct and unambiguous", "unsuitable for sensitive
-    # contexts" for "suitable for sensitive contexts") or with one of a few antonyms ("retains"
-    # for "deleted", "enabled" for "disabled") contradicts the criterion (v21).
-    prefix_opposites: bool = True
-    # A sentence stating what a criterion asks for of every one of something with an exception
-    # ("applied to all models, excluding Whisper") contradicts it (v21).
-    exceptions: bool = True
-    # An item of a list carries the hedges and plans of the line that introduces the list ("we
-    # recommend the following practices:" / "2. Secure your API endpoints ..."; v21). Its
-    # permissions do not (two dev items lost) and its denials moved nothing.
+    # An item of a list carries the advice of the line that introduces the list ("we recommend
+    # the following practices:" / "2. Secure your API endpoints ..."; v21): a hedge. Not its
+    # permissions (two dev items lost), denials (nothing moved) or facts ("access is limited to
+    # the support team, and the following safeguards apply:"; code review, row 102).
     lead_ins: bool = True
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
@@ -790,8 +777,6 @@ class ExtractiveDrafter(Drafter):
                 why = f"an opt-out ({opt_out!r}) where consent first is required"
             elif absence and not cues.prohibiting and (cue := sent.admits(crit.text)):
                 why = f"said to be possible ({cue!r}) where it must not happen"
-            elif p.exceptions and (cue := states_an_exception(crit.text, sent.text)):
-                why = f"an exception ({cue!r}) where all are asked for"
             if why:
                 used = [sent] if sent is top else [top, sent]
                 return self._assessment(crit, CriterionStatus.contradicted, why, used, sc), used
@@ -830,18 +815,6 @@ class ExtractiveDrafter(Drafter):
             status, why = CriterionStatus.contradicted, f"answers no ({cue!r})"
         elif cues.negation and not (prohibitive and cues.prohibiting):
             status, why = CriterionStatus.contradicted, f"weak and negated ({cues.negation[0]!r})"
-        elif (
-            p.prefix_opposites
-            and not prohibitive
-            and not cues.prohibiting
-            and (opposite := opposite_by_prefix(crit.text, top.cue_clause(crit.text)))
-        ):
-            status, why = CriterionStatus.contradicted, f"states the opposite ({opposite!r})"
-        elif p.exceptions and (cue := states_an_exception(crit.text, top.text)):
-            status, why = (
-                CriterionStatus.contradicted,
-                f"an exception ({cue!r}) where all are asked for",
-            )
         elif prohibitive and cues.permission and not cues.prohibiting:
             status, why = CriterionStatus.partly_met, "permission wording, weakly related"
         elif cues.future:
@@ -975,8 +948,8 @@ def heading_before(text: str, pos: int, fallback: str = "") -> str:
 # following practices:", "you may optionally:"), not a fact about one of them ("access is
 # limited to the support team, and the following safeguards apply:").
 LEAD_IN_HEDGE = re.compile(
-    r"\b(?:we (?:strongly )?recommend|(?:is|are) recommended|recommendations?|best practices"
-    r"|we (?:strongly )?encourage|(?:is|are) encouraged|we suggest|suggestions|optional(?:ly)?)\b"
+    r"\b(?:we (?:strongly )?recommend|(?:is|are) (?:strongly )?recommended"
+    r"|we (?:strongly )?encourage|(?:is|are) encouraged|we suggest|optional(?:ly)?)\b"
 )
 LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d+[.)]|[a-z][.)])\s+")
 

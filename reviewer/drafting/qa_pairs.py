@@ -20,10 +20,7 @@ from itertools import islice
 _INSTRUCTION = re.compile(r"^(?:if\b|please\b|\(|e\.g\.|for example\b)", re.I)
 _MARKUP = " \t*_#>•-"
 _LIST_OR_HEADING = re.compile(r"^\s*(?:#|[-*•]\s|\d+[.)]\s|\|)")
-# "No.", "N/A", or a "No" with a pointer after it ("No - see the trust page", "No (planned)").
-_BARE_DENIAL = re.compile(
-    r"^\W*(?:no|none|not applicable|n/a|unknown)\b(?:\W*$|\s*[-–—,;:(])", re.I
-)
+_BARE_DENIAL = re.compile(r"^\W*(?:no|none|not applicable|n/a|unknown)\b\W*$", re.I)
 
 
 @dataclass(frozen=True)

@@ -773,37 +773,6 @@ def test_a_prohibition_before_without_is_a_requirement_not_a_denial() -> None:
     assert d.verdict is Verdict.nonconformity, d.rationale
 
 
-def test_a_prefixed_opposite_in_the_best_sentence_contradicts_the_criterion() -> None:
-    q = one_criterion(
-        "q-labels",
-        "Are the dataset's labels reported to be correct?",
-        "The dataset labels are reported to be correct and unambiguous.",
-    )
-    flawed = drafter().draft(
-        q, evidence("Reviewers reported that the dataset labels are incorrect or ambiguous.")
-    )
-    sound = drafter().draft(
-        q, evidence("Reviewers reported that the dataset labels are correct and unambiguous.")
-    )
-    assert flawed.assessments[0].status == CriterionStatus.contradicted
-    assert flawed.assessments[0].note == "states the opposite ('incorrect')"
-    assert sound.assessments[0].status == CriterionStatus.met
-    off = drafter(prefix_opposites=False).draft(
-        q, evidence("Reviewers reported that the dataset labels are incorrect or ambiguous.")
-    )
-    assert off.assessments[0].status == CriterionStatus.met
-
-
-def test_a_prefixed_word_the_criterion_uses_itself_is_no_opposite() -> None:
-    q = one_criterion(
-        "q-unenc",
-        "Is unencrypted traffic refused?",
-        "Unencrypted traffic between nodes is refused by the gateway.",
-    )
-    d = drafter().draft(q, evidence("Unencrypted traffic between nodes is refused by the gateway."))
-    assert d.assessments[0].status == CriterionStatus.met
-
-
 def test_a_maximum_time_to_patch_needs_a_time_in_the_best_sentence() -> None:
     q = one_criterion(
         "q-patch",
@@ -814,58 +783,6 @@ def test_a_maximum_time_to_patch_needs_a_time_in_the_best_sentence() -> None:
     timed = drafter().draft(q, evidence("Vulnerable dependencies are patched within 14 days."))
     assert vague.assessments[0].status == CriterionStatus.partly_met
     assert timed.assessments[0].status == CriterionStatus.met
-
-
-@pytest.mark.parametrize(
-    ("criterion", "sentence"),
-    [
-        # a lifecycle names both sides (review of v21)
-        (
-            "Audit logs are retained for at least one year.",
-            "Audit logs are retained for 13 months, after which they are automatically deleted.",
-        ),
-        (
-            "Audit logging is enabled for the service.",
-            "Audit logging is enabled for the service, and verbose debug logging is disabled.",
-        ),
-        # a rule acting on the opposite, before a noun
-        (
-            "Models are signed before release.",
-            "The pipeline rejects unsigned models before release.",
-        ),
-        (
-            "Production data is masked.",
-            "Production data is masked before it is copied to non-production environments.",
-        ),
-    ],
-)
-def test_a_rule_or_a_lifecycle_is_not_a_stated_opposite(criterion: str, sentence: str) -> None:
-    d = drafter().draft(
-        one_criterion("q", criterion.rstrip(".") + "?", criterion), evidence(sentence)
-    )
-    assert d.assessments[0].status != CriterionStatus.contradicted, d.rationale
-
-
-def test_an_exception_contradicts_a_criterion_about_every_one() -> None:
-    q = one_criterion(
-        "q-safety",
-        "Does default content safety cover every model?",
-        "Default content safety applies to every model offered.",
-    )
-    d = drafter().draft(
-        q, evidence("Default content safety applies to every model offered, excluding Whisper.")
-    )
-    assert d.assessments[0].status == CriterionStatus.contradicted
-    assert "excluding" in d.assessments[0].note
-    assert (
-        drafter(exceptions=False)
-        .draft(
-            q, evidence("Default content safety applies to every model offered, excluding Whisper.")
-        )
-        .assessments[0]
-        .status
-        == CriterionStatus.met
-    )
 
 
 def test_a_list_item_carries_the_hedge_of_the_line_that_introduces_the_list() -> None:

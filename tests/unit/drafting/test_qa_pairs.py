@@ -174,7 +174,7 @@ def test_an_inline_no_contradicts_the_practice_its_question_asks_about() -> None
 def test_a_line_of_several_questions_is_prose_and_a_question_mark_may_sit_in_the_answer() -> None:
     prose = "How do we protect data? Backups are not encrypted. Is the rest encrypted? Yes."
     assert inline_answer(prose) is None
-    linked = "Does the vendor encrypt data at rest? No - see https://example.com/trust?s=1"
-    assert linked[inline_answer(linked) :].startswith("No - see")
-    assert answer_denies("No - see https://example.com/trust?s=1")
-    assert not answer_denies("None of the data is shared.")
+    linked = "Does the vendor encrypt data at rest? Yes - see https://example.com/trust?s=1"
+    assert linked[inline_answer(linked) :].startswith("Yes - see")
+    # an answer that explains itself is read for its cues, not as a bare "No"
+    assert not answer_denies("None - all were remediated within 14 days.")
