@@ -48,6 +48,9 @@ def cache_key(question: Question, evidence: list[Evidence], drafter_desc: dict[s
                 "prompt_sha256",
                 "temperature",
                 "seed",
+                # the extractive drafter's thresholds and switches: a change within a version
+                # (a tuning run, a rule switched off) must not return drafts made without it
+                "params",
             )
         },
     }

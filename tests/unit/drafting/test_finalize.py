@@ -105,6 +105,7 @@ def test_cache_key_stable_and_sensitive_to_each_input(fake, question, evidence):
         cache_key(question, evidence, {**desc, "model_sha256": "1" * 64}),
         cache_key(question, evidence, {**desc, "temperature": 0.7}),
         cache_key(question, evidence, {**desc, "seed": 8}),
+        cache_key(question, evidence, {**desc, "params": {"support_z": 3.0}}),
     ]
     assert base not in variants and len(set(variants)) == len(variants)
     # Provenance that does not change the draft does not change the key.
