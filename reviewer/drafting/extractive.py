@@ -229,6 +229,11 @@ class ExtractiveParams:
     # permissions (two dev items lost), denials (nothing moved) or facts ("access is limited to
     # the support team, and the following safeguards apply:"; code review, row 102).
     lead_ins: bool = True
+    # A bare "No" answering a questionnaire line contradicts a criterion only when its question
+    # covers this IDF-weighted share of the criterion's words: "Does the vendor perform
+    # vulnerability scans? No" says nothing about a reporting channel for vulnerabilities (v21,
+    # row 104: 0.3-0.5 +1 dev item and none lost, 0.2 nothing; 0 = off).
+    answer_cover: float = 0.4
     # Requirement vs practice: a requirement met by a policy sentence is contradicted by a
     # denial in a model card or other record whose words the requirement covers to at least
     # this IDF-weighted share ("Lineage: not recorded in the lineage tool"); 0 = off.
@@ -764,6 +769,15 @@ class ExtractiveDrafter(Drafter):
             if p.cue_needs_topic and not topic & content_words(sent.topic_clause(crit.text)):
                 # The denial sits in a clause about something else ("... is out of scope"
                 # in a list of unrelated uses): it does not speak to this criterion.
+                continue
+            if (
+                p.answer_cover
+                and sent.answer is not None
+                and answer_denies(sent.answer)
+                and weighted_coverage(topic, content_words(sent.text), self.idf) < p.answer_cover
+            ):
+                # A bare "No" answers its own question ("Does the vendor perform vulnerability
+                # scans? No"), which must cover the criterion, not just share a word with it.
                 continue
             cues = sent.cues(crit.text)
             why = ""

@@ -178,3 +178,18 @@ def test_a_line_of_several_questions_is_prose_and_a_question_mark_may_sit_in_the
     assert linked[inline_answer(linked) :].startswith("Yes - see")
     # an answer that explains itself is read for its cues, not as a bare "No"
     assert not answer_denies("None - all were remediated within 14 days.")
+
+
+def test_an_inline_no_to_another_question_does_not_contradict() -> None:
+    form = (
+        "To report a security vulnerability, e-mail the security team with the details.\n\n"
+        "Does the vendor perform vulnerability scans? No\n"
+    )
+    q = Question(
+        id="q",
+        text="Can vulnerabilities be reported to the vendor?",
+        criteria=[Criterion(id="c", text="A channel for reporting vulnerabilities is provided.")],
+    )
+    ev = [Evidence(label="E1", chunk=make_chunk(1, form))]
+    shipped = ExtractiveDrafter(BagOfWords(), background=BACKGROUND).draft(q, ev)
+    assert shipped.assessments[0].status != CriterionStatus.contradicted, shipped.rationale
