@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from evals.tuning.devset import DevItem, dev_parser, load_dev
+from evals.tuning.retrieval_variants import gold_quotes_found
 from reviewer import retrieval as R
-from reviewer.text import find_quote
 from reviewer.workspace import Workspace
 
 
@@ -86,18 +85,7 @@ def search(dev: DevItem, model: Any, index: E5Index, *, weight: float, mode: str
 
 
 def found_at_10(dev: DevItem, hits: list[R.Hit]) -> tuple[int, int]:
-    ws = dev.ws
-    repeated = Counter(h.chunk.doc_id for h in hits)
-    texts = ws.docs.texts(sorted(d for d, n in repeated.items() if n > 1))
-    evidence = R.pack(R.merge_overlaps(hits, texts), ws.settings.retrieval.token_budget, 10)
-    found = sum(
-        any(
-            Path(e.chunk.path).name == gold.file and find_quote(e.chunk.text, gold.quote)
-            for e in evidence
-        )
-        for gold in dev.item.evidence
-    )
-    return found, len(dev.item.evidence)
+    return gold_quotes_found(dev, R.evidence_from_hits(dev.ws, hits, 10))
 
 
 def main() -> None:

@@ -50,10 +50,9 @@ For each criterion of the question:
      screenshots with model providers") states the opposite and contradicts it (v17);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
-     wording (in the sentence or, for a list item, advice in the line that introduces the list:
-     "we recommend the following practices:", v21)
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
-     "presented in the paper") => `partly_met`; so is a sentence that only allows what the
+     "presented in the paper"), in the sentence or, for a list item, advice in the line that
+     introduces the list ("we recommend the following practices:", v21) => `partly_met`; so is a sentence that only allows what the
      criterion requires ("can test" for "testing is required") or gives no time where the
      criterion asks for one ("within a stated time") (v7); an opt-out ("users can disable
      telemetry") where the criterion asks for consent first => `contradicted` (v7); else `met`.
@@ -317,7 +316,7 @@ class Sentence:
     # The nearest section heading above the sentence ("" if none).
     heading: str = ""
     # For an item of a list: the line that introduces the list ("We recommend the following
-    # practices:"), whose hedges and plans carry over to every item ("" if none).
+    # practices:"), whose advice hedges every item (`LEAD_IN_HEDGE`; "" if none).
     lead_in: str = ""
 
     def topic_clause(self, topic: str) -> str:
@@ -974,7 +973,8 @@ def lead_in_before(text: str, pos: int) -> str:
     if pos <= 0:
         return ""
     line_start = text.rfind("\n", 0, pos) + 1
-    if not LIST_ITEM.match(text[line_start : text.find("\n", pos) % (len(text) + 1)]):
+    line_end = text.find("\n", pos)
+    if not LIST_ITEM.match(text[line_start : line_end if line_end >= 0 else None]):
         return ""
     for line in reversed(text[:line_start].splitlines()):
         stripped = line.strip()

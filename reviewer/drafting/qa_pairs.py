@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
+from reviewer.drafting.cues import YES_NO_QUESTION
+
 # What may follow the last "?" of a template question on its line: nothing, or instructions
 # to the person filling it in ("If so, please describe how.").
 _INSTRUCTION = re.compile(r"^(?:if\b|please\b|\(|e\.g\.|for example\b)", re.I)
@@ -50,9 +52,7 @@ def is_prompt_line(line: str) -> bool:
 # scans? No", "Has the Vendor been audited? Currently undergoing SOC-2 certification". The line
 # must open like a question and its answer be short; a longer tail is prose after a question.
 _ASKS = re.compile(
-    r"^(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|should|shall|may|must"
-    r"|what|which|who|whom|whose|where|when|why|how)\b",
-    re.I,
+    rf"{YES_NO_QUESTION.pattern}|^(?:what|which|who|whom|whose|where|when|why|how)\b", re.I
 )
 INLINE_ANSWER_CHARS = 80
 
@@ -89,13 +89,13 @@ def question_answers(text: str) -> list[QA]:
     i = 0
     while i < len(lines):
         s, e = lines[i]
-        if not is_prompt_line(text[s:e]):
-            if (at := inline_answer(text[s:e])) is not None:
-                lead = len(text[s:e]) - len(text[s:e].lstrip(_MARKUP))
-                found.append(QA(s + lead, s + len(text[s:e].rstrip()), s + at))
+        line = text[s:e]
+        start = s + len(line) - len(line.lstrip(_MARKUP))
+        if not is_prompt_line(line):
+            if (at := inline_answer(line)) is not None:
+                found.append(QA(start, s + len(line.rstrip()), s + at))
             i += 1
             continue
-        start = s + len(text[s:e]) - len(text[s:e].lstrip(_MARKUP))
         j, answer_start, end = i + 1, None, e
         while j < len(lines):
             ls, le = lines[j]
