@@ -4,7 +4,8 @@ Held out (never tuned on): `evals/gold/real.jsonl` over `evals/real/docs/`, and 
 `evals/gold/real2a.jsonl` / `real2b.jsonl` over `evals/real2a/docs/` / `evals/real2b/docs/`.
 Dev (tuning): `evals/gold/real_dev_<name>.jsonl` over `evals/real_dev/<name>/`, for cards,
 policies, terms, cards2, fresh5a / fresh5b (fifth session), fresh8a / fresh8b (eighth) and
-fresh12a / fresh12b and fresh15a / fresh15b (ninth), fresh20a / fresh20b (fourteenth).
+fresh12a / fresh12b and fresh15a / fresh15b (ninth), fresh20a / fresh20b (fourteenth), fresh21a /
+fresh21b (fifteenth).
 """
 
 from __future__ import annotations
@@ -90,8 +91,9 @@ SETS = [
         )
         for name in ("policies", "terms", "cards2")
     ),
-    # Written after v5's rules (fifth session), v10's (eighth), v13's and v16's (ninth) and v20's
-    # (fourteenth) were chosen, by authors who did not see the drafter: a fresh check, then dev data.
+    # Written after v5's rules (fifth session), v10's (eighth), v13's and v16's (ninth), v20's
+    # (fourteenth) and v21's (fifteenth) were chosen, by authors who did not see the drafter: a
+    # fresh check, then dev data.
     *(
         GoldSet(
             ROOT / f"evals/gold/real_dev_{name}.jsonl",
@@ -114,6 +116,8 @@ SETS = [
             "fresh15b",
             "fresh20a",
             "fresh20b",
+            "fresh21a",
+            "fresh21b",
         )
     ),
 ]
