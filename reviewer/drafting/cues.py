@@ -201,6 +201,48 @@ def _states_denial(t: str, start: int) -> bool:
     return not CONDITION_OPEN.search(before) and not RELATIVE_OPEN.search(before)
 
 
+# A denial of the very thing a criterion names (v22): "does not sanitize user inputs" against
+# "user inputs are sanitized", "are not regularly updated" against "updated on a schedule",
+# "there is no built-in authentication" against "built-in authentication is provided". The
+# negator governs the word after it (an -ly adverb may sit between); the drafter counts it only
+# when that word is one of the criterion's. Factual negators only: "must not be deployed without
+# review" states a rule, and an imperative "Do not upload ..." gives advice.
+NEGATED_VERB = re.compile(
+    r"\b(?:(?:does|do|did|can|could)\s+not|cannot)\s+(?:\w+ly\s+)?([a-z][a-z-]+)"
+)
+NEGATED_PARTICIPLE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|be|been)\s+not\s+(?:\w+ly\s+)?(?:(?:yet|been)\s+)?"
+    r"([a-z][a-z-]+(?:ed|en))\b"
+)
+# Only a noun naming an activity or a feature ("no built-in authentication", "no monitoring"):
+# "there are no personal identifiers" denies a harm, not a control.
+NEGATED_NOUN = re.compile(
+    r"\b(?:there\s+(?:is|are|was|were)|(?:has|have|had|provides?|offers?|includes?))\s+no\s+"
+    r"((?:[a-z][a-z-]*\s+){0,2}[a-z-]*(?:tion|sion|ment|ing|ance|ence|ysis))\b"
+)
+UNTIL_AFTER = re.compile(r"\W*(?:\w+\W+){0,5}?(?:until|unless|before|without|except)\b")
+NEGATED_FORMS = {"verb": NEGATED_VERB, "participle": NEGATED_PARTICIPLE, "noun": NEGATED_NOUN}
+
+
+def negated_phrases(
+    text: str, forms: tuple[str, ...] = tuple(NEGATED_FORMS)
+) -> list[tuple[str, str, str]]:
+    """(form, cue, what it negates) for each factual denial in `text`, outside conditions and
+    relative clauses; an imperative ("Do not upload ...") is advice, not a denial."""
+    t = cue_text(text)
+    found = []
+    for form in forms:
+        for m in NEGATED_FORMS[form].finditer(t):
+            if not _states_denial(t, m.start()):
+                continue
+            if form == "verb" and not re.search(r"[a-z0-9)]\s*$", t[: m.start()]):
+                continue  # "Do not post summaries ...": an instruction
+            if UNTIL_AFTER.match(t, m.end()):
+                continue  # "is not granted until training is completed": a condition
+            found.append((form, m.group(0), m.group(1)))
+    return found
+
+
 def _read(t: str) -> Cues:
     future: list[str] = []
     conditional: list[str] = []

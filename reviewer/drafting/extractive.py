@@ -47,7 +47,10 @@ For each criterion of the question:
      a hedge, and a denial that only sets a condition ("where the publisher does not disclose
      ...") or opens a relative clause ("documents which do not have ...") states no fact (v16);
      under an absence criterion, a best sentence with no negative wording at all ("shares
-     screenshots with model providers") states the opposite and contradicts it (v17);
+     screenshots with model providers") states the opposite and contradicts it (v17); a
+     factual denial of what the criterion says of its subject ("does not sanitize user
+     inputs", "are not regularly updated", "cannot run locally"), or of a feature it names
+     ("there is no built-in authentication"), denies it (v22);
    - otherwise the best sentence decides: a denial in its clause about the criterion =>
      `contradicted` (v4; before, `partly_met`); hedged, partial, optional, conditional or future
      wording ("where feasible", "we encourage", "if you plan to", "planned for Q3", details
@@ -97,6 +100,7 @@ from reviewer.drafting.cues import (
     is_ability,
     is_instruction,
     is_prohibitive,
+    negated_phrases,
     offers_opt_out,
     read_cues,
     restricts_commercial_use,
@@ -225,9 +229,17 @@ class ExtractiveParams:
     question_polarity: bool = True
     # An item of a list carries the advice of the line that introduces the list ("we recommend
     # the following practices:" / "2. Secure your API endpoints ..."; v21): a hedge. Not its
-    # permissions (two dev items lost), denials (nothing moved) or facts ("access is limited to
-    # the support team, and the following safeguards apply:"; code review, row 102).
+    # permissions (two dev items lost) or facts ("access is limited to the support team, and the
+    # following safeguards apply:"; code review, row 102). Since v22 also its plans ("editions
+    # (planned for Q2) will include:") and its denials as prohibitions ("**Never sent:**"):
+    # +1 dev item each, none lost (row 107; a denial as a plain negation moved nothing, row 99).
     lead_ins: bool = True
+    # A denial of a word the criterion names ("does not sanitize user inputs" against "user
+    # inputs are sanitized"; `cues.negated_phrases`), by form: a verb after "does not" /
+    # "cannot", a participle after "is not", a noun after "there is no" (v22).
+    negated_verb: bool = True
+    negated_participle: bool = True
+    negated_noun: bool = True
     # A bare "No" answering a questionnaire line contradicts a criterion only when its question
     # covers this IDF-weighted share of the criterion's words: "Does the vendor perform
     # vulnerability scans? No" says nothing about a reporting channel for vulnerabilities (v21,
@@ -261,6 +273,29 @@ WITHOUT = re.compile(r"\bwithout\s+((?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)")
 # Confidential"; experiments row 52).
 PRIVATIVE = re.compile(r"\b(?:un|non-?)([a-z]{4,}(?:ed|able|ible|al|ic|ure))\b")
 MAY = re.compile(r"\b(?:may|might|could)\b")
+
+
+def _base(stem: str) -> str:
+    """A stem with its inflection's leftovers cut, so that a base form meets its participle
+    ("sanitize" / "sanitiz", "use" / "used", "runn" / "run")."""
+    stem = re.sub(r"(?:e|ed|d)$", "", stem)
+    return stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else stem
+
+
+AUXILIARY = re.compile(
+    r"\b(?:is|are|was|were|be|been|can|could|must|shall|should|will|may|has|have|do|does)\b"
+)
+
+
+def predicate(criterion: str) -> str:
+    """What a criterion says of its subject: the words after its first auxiliary ("are
+    sanitized or validated by default"); "" when it has none."""
+    m = AUXILIARY.search(cue_text(criterion))
+    return cue_text(criterion)[m.end() :] if m else ""
+
+
+# A criterion worded in the negative ("prompts are not retained") agrees with a denial.
+NEGATED_CRITERION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot)\b")
 NEVER_WITHOUT = re.compile(r"\bnever\b(?:\s+\w+){0,6}\s+without\b")
 # A prohibition before "without" makes it a requirement: "must not be deployed without approval".
 NOT_BEFORE = re.compile(
@@ -318,6 +353,8 @@ class Sentence:
     # For an item of a list: the line that introduces the list ("We recommend the following
     # practices:"), whose advice hedges every item (`LEAD_IN_HEDGE`; "" if none).
     lead_in: str = ""
+    # Which forms of `cues.negated_phrases` deny a criterion word (from `ExtractiveParams`).
+    negated_forms: tuple[str, ...] = ()
 
     def topic_clause(self, topic: str) -> str:
         """The part that must be about `topic`: a Q&A unit's question and answer together (the
@@ -339,7 +376,10 @@ class Sentence:
                 cues.negation.insert(0, self.answer.strip())
             return cues
         if not topic:
-            return read_cues(self.text)
+            cues = read_cues(self.text)
+            if self.lead_in:
+                cues.prohibiting += LEAD_IN_DENIAL.findall(cue_text(self.lead_in))
+            return cues
         clause = self.cue_clause(topic)
         cues = read_cues(clause)
         # Absence of what the criterion asks for: "closed without explanation" denies "an
@@ -353,8 +393,22 @@ class Sentence:
             # "never released without a safety evaluation": always with one
             cues.negation = [c for c in cues.negation if c != "never"]
         cues.negation = [c for c in cues.negation if not required_by_prohibition(c, text)]
+        if wanted and not NEGATED_CRITERION.search(cue_text(topic)):
+            # A denied verb must be what the criterion says of its subject ("User inputs are
+            # SANITIZED"), not a word of the subject ("the sources of the TRAINING data are
+            # documented" is not denied by "was not trained on customer data"); a denied noun
+            # ("there is no built-in authentication") may be the subject itself.
+            said = {_base(w) for w in content_words(predicate(topic))}
+            named = {_base(w) for w in wanted}
+            for form, cue, phrase in negated_phrases(clause, self.negated_forms):
+                asked = named if form == "noun" else said
+                if {_base(w) for w in content_words(phrase)} & asked and cue not in cues.negation:
+                    cues.negation.append(cue)
         if self.lead_in:
-            cues.hedge += LEAD_IN_HEDGE.findall(normalize(self.lead_in))
+            lead = cue_text(self.lead_in)
+            cues.hedge += LEAD_IN_HEDGE.findall(lead)
+            cues.future += read_cues(lead).future  # "(planned for Q2) will include:"
+            cues.prohibiting += LEAD_IN_DENIAL.findall(lead)
         if MAY.search(text):
             said = set(norm_tokens(topic))
             for m in PRIVATIVE.finditer(text):
@@ -394,7 +448,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 21
+    version = 22
 
     def __init__(
         self,
@@ -456,6 +510,15 @@ class ExtractiveDrafter(Drafter):
         p = self.params
         out: list[Sentence] = []
         seen: set[str] = set()
+        forms = tuple(
+            form
+            for form, on in (
+                ("verb", p.negated_verb),
+                ("participle", p.negated_participle),
+                ("noun", p.negated_noun),
+            )
+            if on
+        )
         for ev in evidence:
             text = ev.chunk.text
             fallback = ev.chunk.heading_path[-1] if ev.chunk.heading_path else ""
@@ -469,7 +532,7 @@ class ExtractiveDrafter(Drafter):
                 seen.add(key)
                 heading = heading_before(text, at, fallback)
                 lead = lead_in_before(text, at) if p.lead_ins else ""
-                out.append(Sentence(ev.label, s, ev, answer, heading, lead))
+                out.append(Sentence(ev.label, s, ev, answer, heading, lead, forms))
         return out
 
     def _with(self, **changes: Any) -> ExtractiveDrafter:
@@ -964,6 +1027,11 @@ LEAD_IN_HEDGE = re.compile(
     r"\b(?:we (?:strongly )?recommend|(?:is|are) (?:strongly )?recommended"
     r"|we (?:strongly )?encourage|(?:is|are) encouraged|we suggest|optional(?:ly)?)\b"
 )
+# A line that says none of its items happens ("**Never sent:**", "We do not collect:"): each
+# item is kept from happening (v22), which is what a prohibitive criterion asks for.
+LEAD_IN_DENIAL = re.compile(
+    r"^\W*(?:never|not)\b|\b(?:never|(?:do|does|will|is|are) not)\s+(?:\w+\s+){0,2}\w+\W*$"
+)
 LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d+[.)]|[a-z][.)])\s+")
 
 
@@ -980,7 +1048,7 @@ def lead_in_before(text: str, pos: int) -> str:
         stripped = line.strip()
         if not stripped or LIST_ITEM.match(line):
             continue
-        return stripped if stripped.endswith(":") else ""
+        return stripped if stripped.rstrip("*_ ").endswith(":") else ""  # "**Never sent:**"
     return ""
 
 

@@ -828,3 +828,92 @@ def test_only_advice_in_a_lead_in_hedges_its_items_and_each_sentence_has_its_own
         leads["Access to customer data is logged by every tenant and reviewed by the sec"[:60]]
         == ""
     )
+
+
+@pytest.mark.parametrize(
+    ("criterion", "sentence"),
+    [
+        (
+            "User inputs are sanitized by the inference server by default.",
+            "The inference server does not sanitize user inputs by default.",
+        ),
+        (
+            "The model and its datasets are updated on a defined schedule.",
+            "The datasets and the model are not regularly updated.",
+        ),
+        (
+            "Built-in authentication is provided for the web interface.",
+            "There is no built-in authentication for the web interface.",
+        ),
+    ],
+)
+def test_a_denial_of_what_the_criterion_says_is_a_nonconformity(
+    criterion: str, sentence: str
+) -> None:
+    d = draft_one("Is it in place?", criterion, sentence)
+    assert d.verdict == Verdict.nonconformity, d.rationale
+    # each form is its own switch (experiments row 106)
+    off = {"negated_verb": False, "negated_participle": False, "negated_noun": False}
+    assert draft_one("Is it in place?", criterion, sentence, **off).verdict != Verdict.nonconformity
+
+
+@pytest.mark.parametrize(
+    ("criterion", "sentence"),
+    [
+        # the denied word names the criterion's subject, not what is said of it
+        (
+            "The sources of the training data are documented in the model card.",
+            "The model card says the model was not trained on customer data.",
+        ),
+        # a condition, an instruction, a denial of a harm, a criterion worded in the negative
+        (
+            "Repository access is granted after security training.",
+            "Repository access is not granted until security training is completed.",
+        ),
+        (
+            "Confidential files are uploaded to the approved assistant only.",
+            "Do not upload confidential files to unapproved assistants.",
+        ),
+        (
+            "The presence of personal identifiers in the dataset is addressed.",
+            "To our knowledge there are no personal identifiers in the dataset.",
+        ),
+        (
+            "Customer prompts are not retained by the provider.",
+            "The provider does not retain customer prompts.",
+        ),
+    ],
+)
+def test_a_denial_of_something_else_is_not_a_nonconformity(criterion: str, sentence: str) -> None:
+    d = draft_one("Is it in place?", criterion, sentence)
+    assert d.verdict != Verdict.nonconformity, d.rationale
+
+
+def test_a_list_item_carries_the_plan_and_the_denial_of_its_lead_in() -> None:
+    q = one_criterion(
+        "q-admin",
+        "Can administrators control which AI providers are used?",
+        "Administrators control which AI providers can be used.",
+    )
+    planned = (
+        "Enterprise editions (planned for Q2 2025) will include features that allow admins to:\n\n"
+        "* Manage user access with permission levels\n"
+        "* Control which AI providers can be used by administrators\n"
+    )
+    d = drafter().draft(q, evidence(planned))
+    assert d.assessments[0].status == CriterionStatus.partly_met, d.rationale
+    assert drafter(lead_ins=False).draft(q, evidence(planned)).verdict == Verdict.conformant
+
+    q = one_criterion(
+        "q-keys",
+        "Are API keys kept from the vendor?",
+        "API keys and credentials are never sent to the vendor.",
+    )
+    never = (
+        "**Sent to the vendor:**\n\n- The prompt sent to your target\n\n"
+        "**Never sent:**\n\n- API keys or credentials\n"
+    )
+    item = never.find("- API keys")
+    assert lead_in_before(never, item) == "**Never sent:**"
+    assert drafter().draft(q, evidence(never)).verdict != Verdict.nonconformity
+    assert drafter(lead_ins=False).draft(q, evidence(never)).verdict == Verdict.nonconformity
