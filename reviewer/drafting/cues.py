@@ -191,13 +191,19 @@ CONDITION_BEFORE = re.compile(r"\b(?:if|when|whenever|unless)\s+(?:\w+\s+){0,2}$
 
 # A denial that only sets a condition or picks out a noun states no fact: "where the publisher
 # does not disclose the training data, the owner records the risk"; "documents which do not have
-# annotations are marked". The text before the cue, back to the last comma, decides.
+# annotations are marked"; nor does an instruction ("Please do not disclose ... publicly", v22).
+# The text before the cue, back to the last comma, decides.
 CONDITION_OPEN = re.compile(r"\b(?:if|where|when|whenever|unless|in case|whether)\b")
 RELATIVE_OPEN = re.compile(r"\b(?:which|that|who)\s+$")
 
 
+INSTRUCTION_BEFORE = re.compile(r"\W*(?:please\s+)?")
+
+
 def _states_denial(t: str, start: int) -> bool:
     before = re.split(r"[,;:.]", t[max(0, start - 80) : start])[-1]
+    if INSTRUCTION_BEFORE.fullmatch(before) and t.startswith("do not", start):
+        return False  # "Please do not disclose the vulnerability publicly": an instruction
     return not CONDITION_OPEN.search(before) and not RELATIVE_OPEN.search(before)
 
 
@@ -227,16 +233,14 @@ NEGATED_FORMS = {"verb": NEGATED_VERB, "participle": NEGATED_PARTICIPLE, "noun":
 def negated_phrases(
     text: str, forms: tuple[str, ...] = tuple(NEGATED_FORMS)
 ) -> list[tuple[str, str, str]]:
-    """(form, cue, what it negates) for each factual denial in `text`, outside conditions and
-    relative clauses; an imperative ("Do not upload ...") is advice, not a denial."""
+    """(form, cue, what it negates) for each factual denial in `text`: outside conditions,
+    relative clauses and instructions ("Do not upload ...", see `_states_denial`)."""
     t = cue_text(text)
     found = []
     for form in forms:
         for m in NEGATED_FORMS[form].finditer(t):
             if not _states_denial(t, m.start()):
                 continue
-            if form == "verb" and not re.search(r"[a-z0-9)]\s*$", t[: m.start()]):
-                continue  # "Do not post summaries ...": an instruction
             if UNTIL_AFTER.match(t, m.end()):
                 continue  # "is not granted until training is completed": a condition
             found.append((form, m.group(0), m.group(1)))

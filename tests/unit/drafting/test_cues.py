@@ -326,6 +326,17 @@ def test_a_denial_that_sets_a_condition_or_picks_out_a_noun_states_no_fact() -> 
     assert read_cues("It hinges on the legal status of the data, which is unclear.").negation
 
 
+def test_an_instruction_not_to_do_something_is_no_denial() -> None:
+    for text in (
+        "Please do not disclose the vulnerability publicly until we have fixed it.",
+        "Do not disclose the report to third parties.",
+        "Reporting: do not disclose details in public issues.",
+    ):
+        assert read_cues(text).negation == [], text
+        assert read_cues(text).prohibiting, text  # it still forbids
+    assert read_cues("We do not disclose reports to third parties.").negation
+
+
 def test_work_under_way_is_not_yet_in_place() -> None:
     assert read_cues("Currently undergoing SOC-2 Certification from Drata.").future
     assert read_cues("We are working towards ISO 27001 certification.").future
