@@ -213,12 +213,15 @@ def _states_denial(t: str, start: int) -> bool:
 # negator governs the word after it (an -ly adverb may sit between); the drafter counts it only
 # when that word is one of the criterion's. Factual negators only: "must not be deployed without
 # review" states a rule, and an imperative "Do not upload ..." gives advice.
+# "not only / merely / necessarily ..." limits or hedges; it denies nothing.
+_ADVERB = r"(?:(?!(?:only|merely|simply|solely|exclusively|necessarily)\b)\w+ly\s+)?"
 NEGATED_VERB = re.compile(
-    r"\b(?:(?:does|do|did|can|could)\s+not|cannot)\s+(?:\w+ly\s+)?([a-z][a-z-]+)"
+    r"\b(?:(?:does|do|did|can|could)\s+not|cannot)\s+" + _ADVERB + r"([a-z][a-z-]+)"
 )
 NEGATED_PARTICIPLE = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|be|been)\s+not\s+(?:\w+ly\s+)?(?:(?:yet|been)\s+)?"
-    r"([a-z][a-z-]+(?:ed|en))\b"
+    r"\b(?:is|are|was|were|has|have|had|be|been|being)\s+not\s+"
+    + _ADVERB
+    + r"(?:(?:yet|been|being)\s+)?([a-z][a-z-]+(?:ed|en)|kept|held|sent|made|built|run|done)\b"
 )
 # Only a noun naming an activity or a feature ("no built-in authentication", "no monitoring"):
 # "there are no personal identifiers" denies a harm, not a control.
@@ -226,15 +229,19 @@ NEGATED_NOUN = re.compile(
     r"\b(?:there\s+(?:is|are|was|were)|(?:has|have|had|provides?|offers?|includes?))\s+no\s+"
     r"((?:[a-z][a-z-]*\s+){0,2}[a-z-]*(?:tion|sion|ment|ing|ance|ence|ysis))\b"
 )
-UNTIL_AFTER = re.compile(r"\W*(?:\w+\W+){0,5}?(?:until|unless|before|without|except)\b")
+UNTIL_AFTER = re.compile(r"\W*(?:\w+\W+){0,5}?(?:until|unless|without|except)\b")
+_TAIL = re.compile(r"[^,;:.!?]*")
 NEGATED_FORMS = {"verb": NEGATED_VERB, "participle": NEGATED_PARTICIPLE, "noun": NEGATED_NOUN}
 
 
 def negated_phrases(
     text: str, forms: tuple[str, ...] = tuple(NEGATED_FORMS)
-) -> list[tuple[str, str, str]]:
-    """(form, cue, what it negates) for each factual denial in `text`: outside conditions,
-    relative clauses and instructions ("Do not upload ...", see `_states_denial`)."""
+) -> list[tuple[str, str, str, str, str]]:
+    """(form, cue, what it negates, its clause before and after it) for each factual denial in
+    `text`, outside conditions, relative clauses and instructions ("Do not upload ...", see
+    `_states_denial`). The clause around the cue tells a denial of the thing from a denial of
+    a variant of it ("is not stored outside the EU") or of someone else's ("individual users
+    cannot disable telemetry")."""
     t = cue_text(text)
     found = []
     for form in forms:
@@ -243,7 +250,9 @@ def negated_phrases(
                 continue
             if UNTIL_AFTER.match(t, m.end()):
                 continue  # "is not granted until training is completed": a condition
-            found.append((form, m.group(0), m.group(1)))
+            tail = _TAIL.match(t, m.end())
+            head = re.split(r"[,;:.!?]", t[: m.start()])[-1]
+            found.append((form, m.group(0), m.group(1), head, tail.group(0) if tail else ""))
     return found
 
 

@@ -294,6 +294,13 @@ def predicate(criterion: str) -> str:
     return cue_text(criterion)[m.end() :] if m else ""
 
 
+# Advice where the criterion asks for a requirement: "users should do in-depth testing" meets
+# "users must test the model" only in part (v22, row 110).
+SHOULD = re.compile(r"\bshould\b(?!\s+not\b)")
+# "we have to manually review every change" is the human review a criterion asks for (row 109).
+HUMAN = re.compile(r"\bhumans?\b")
+
+
 # A criterion worded in the negative ("prompts are not retained") agrees with a denial.
 NEGATED_CRITERION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot)\b")
 NEVER_WITHOUT = re.compile(r"\bnever\b(?:\s+\w+){0,6}\s+without\b")
@@ -377,8 +384,9 @@ class Sentence:
             return cues
         if not topic:
             cues = read_cues(self.text)
-            if self.lead_in:
-                cues.prohibiting += LEAD_IN_DENIAL.findall(cue_text(self.lead_in))
+            lead = cue_text(self.lead_in)
+            if lead and not LEAD_IN_CONDITION.match(lead):
+                cues.prohibiting += LEAD_IN_DENIAL.findall(lead)
             return cues
         clause = self.cue_clause(topic)
         cues = read_cues(clause)
@@ -400,15 +408,25 @@ class Sentence:
             # ("there is no built-in authentication") may be the subject itself.
             said = {_base(w) for w in content_words(predicate(topic))}
             named = {_base(w) for w in wanted}
-            for form, cue, phrase in negated_phrases(clause, self.negated_forms):
+            for form, cue, phrase, head, rest in negated_phrases(clause, self.negated_forms):
                 asked = named if form == "noun" else said
-                if {_base(w) for w in content_words(phrase)} & asked and cue not in cues.negation:
+                if not {_base(w) for w in content_words(phrase)} & asked:
+                    continue
+                subject = {_base(w) for w in content_words(head)}
+                if form != "noun" and subject and not subject & named:
+                    continue  # "individual users cannot disable telemetry": not administrators
+                # Every word after it must be the criterion's too: "customer data is not stored
+                # outside the EU" denies another place, not "customer data is stored in the EU";
+                # "outputs the filter does not block are sampled" denies nothing at all.
+                if {_base(w) for w in content_words(rest)} <= named and cue not in cues.negation:
                     cues.negation.append(cue)
         if self.lead_in:
             lead = cue_text(self.lead_in)
             cues.hedge += LEAD_IN_HEDGE.findall(lead)
-            cues.future += read_cues(lead).future  # "(planned for Q2) will include:"
-            cues.prohibiting += LEAD_IN_DENIAL.findall(lead)
+            if not LEAD_IN_CONDITION.match(lead):
+                if not LEAD_IN_DONE.search(lead):
+                    cues.future += read_cues(lead).future  # "(planned for Q2) will include:"
+                cues.prohibiting += LEAD_IN_DENIAL.findall(lead)
         if MAY.search(text):
             said = set(norm_tokens(topic))
             for m in PRIVATIVE.finditer(text):
@@ -878,6 +896,8 @@ class ExtractiveDrafter(Drafter):
             # A cue the criterion itself uses describes its subject ("the optional data
             # collection"): it does not weaken the sentence that states it.
             said = cue_text(crit.text)
+            if HUMAN.search(said):
+                said += " manual manually"  # "manually review" is the human review asked for
             cues.hedge, cues.permission, cues.future = (
                 [c for c in found if not re.search(rf"\b{re.escape(c)}\b", said)]
                 for found in (cues.hedge, cues.permission, cues.future)
@@ -909,6 +929,12 @@ class ExtractiveDrafter(Drafter):
                 CriterionStatus.partly_met,
                 f"allowed ({cues.permission[0]!r}), not required",
             )
+        elif (
+            not cues.obligation
+            and asks_for_obligation(crit.text)
+            and (should := SHOULD.search(cue_text(top.cue_clause(crit.text))))
+        ):
+            status, why = CriterionStatus.partly_met, f"advised ({should.group(0)!r}), not required"
         elif asks_for_time(crit.text) and not states_time(top.text):
             status, why = CriterionStatus.partly_met, "no time or frequency stated"
         used = cands[: p.max_quotes]
@@ -1028,10 +1054,22 @@ LEAD_IN_HEDGE = re.compile(
     r"|we (?:strongly )?encourage|(?:is|are) encouraged|we suggest|optional(?:ly)?)\b"
 )
 # A line that says none of its items happens ("**Never sent:**", "We do not collect:"): each
-# item is kept from happening (v22), which is what a prohibitive criterion asks for.
-LEAD_IN_DENIAL = re.compile(
-    r"^\W*(?:never|not)\b|\b(?:never|(?:do|does|will|is|are) not)\s+(?:\w+\s+){0,2}\w+\W*$"
+# item is kept from happening (v22), which is what a prohibitive criterion asks for. Only verbs
+# of handling data: "the guarantee does not apply to:" or "what we do not control:" keep
+# nothing from happening.
+_HANDLED = (
+    r"(?:send|share|store|collect|retain|log|use|keep|save|transmit|sell|process|record|include"
+    r"|sent|shared|stored|collected|retained|logged|used|kept|saved|transmitted|sold|processed"
+    r"|recorded|included)"
 )
+LEAD_IN_DENIAL = re.compile(
+    r"^\W*(?:never|not)\s+(?:\w+\s+)?" + _HANDLED + r"\b"
+    r"|\b(?:never|(?:do|does|will|is|are)\s+not)\s+(?:\w+\s+)?" + _HANDLED + r"\b|\bnever\W*$"
+)
+# A line that sets a condition ("If you do not opt out:") says nothing of its items as facts,
+# and one that reports work done ("Roadmap items already delivered:") plans nothing.
+LEAD_IN_CONDITION = re.compile(r"^\W*(?:if|when|whenever|where|unless|in case|whether)\b")
+LEAD_IN_DONE = re.compile(r"\b(?:completed|delivered|shipped|already|since|done|released)\b")
 LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d+[.)]|[a-z][.)])\s+")
 
 

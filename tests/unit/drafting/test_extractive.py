@@ -882,6 +882,20 @@ def test_a_denial_of_what_the_criterion_says_is_a_nonconformity(
             "Customer prompts are not retained by the provider.",
             "The provider does not retain customer prompts.",
         ),
+        # a denial of a variant, of someone else's practice, or inside a zero relative clause
+        ("Customer data is stored in the EU.", "Customer data is not stored outside the EU."),
+        (
+            "Administrators can disable telemetry for their organization.",
+            "Individual users cannot disable telemetry; the organization administrator decides.",
+        ),
+        (
+            "Harmful outputs are blocked by the content filter.",
+            "Outputs the content filter does not block are sampled for human review each week.",
+        ),
+        (
+            "User prompts are filtered for harmful content.",
+            "User prompts are not merely filtered for harmful content, they are also logged.",
+        ),
     ],
 )
 def test_a_denial_of_something_else_is_not_a_nonconformity(criterion: str, sentence: str) -> None:
@@ -917,3 +931,44 @@ def test_a_list_item_carries_the_plan_and_the_denial_of_its_lead_in() -> None:
     assert lead_in_before(never, item) == "**Never sent:**"
     assert drafter().draft(q, evidence(never)).verdict != Verdict.nonconformity
     assert drafter(lead_ins=False).draft(q, evidence(never)).verdict == Verdict.nonconformity
+
+
+def test_a_lead_in_that_sets_a_condition_or_reports_work_done_passes_nothing_on() -> None:
+    q = one_criterion(
+        "q-train",
+        "Are conversations kept out of model training?",
+        "Conversations are not used to train models.",
+    )
+    condition = "If you do not opt out:\n\n- Your conversations may be used to train our models\n"
+    assert drafter().draft(q, evidence(condition)).verdict == Verdict.nonconformity
+    q = one_criterion(
+        "q-dlp",
+        "Is data loss prevention scanning enabled for AI tools?",
+        "Data loss prevention scanning is enabled for AI tools.",
+    )
+    done = (
+        "Controls completed by 2024:\n\n- Data loss prevention scanning is enabled for AI tools\n"
+    )
+    assert drafter().draft(q, evidence(done)).verdict == Verdict.conformant
+
+
+def test_advice_meets_a_requirement_in_part_and_manual_review_is_human_review() -> None:
+    d = draft_one(
+        "Must users test the model?",
+        "Users must test the model on their own use case before deployment.",
+        "Users should test the model on their own use case before deployment.",
+    )
+    assert d.assessments[0].status == CriterionStatus.partly_met, d.rationale
+    assert "advised" in d.assessments[0].note
+    d = draft_one(
+        "Is every change reviewed?",
+        "Every change is reviewed by a human maintainer before merging.",
+        "Maintainers manually review every change before merging.",
+    )
+    assert d.assessments[0].status == CriterionStatus.met, d.rationale
+    d = draft_one(
+        "Is the inventory kept?",
+        "The model inventory is kept up to date.",
+        "The model inventory is kept up to date manually.",
+    )
+    assert d.assessments[0].status == CriterionStatus.partly_met, d.rationale
