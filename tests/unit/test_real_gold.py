@@ -5,7 +5,7 @@ Held out (never tuned on): `evals/gold/real.jsonl` over `evals/real/docs/`, and 
 Dev (tuning): `evals/gold/real_dev_<name>.jsonl` over `evals/real_dev/<name>/`, for cards,
 policies, terms, cards2, fresh5a / fresh5b (fifth session), fresh8a / fresh8b (eighth) and
 fresh12a / fresh12b and fresh15a / fresh15b (ninth), fresh20a / fresh20b (fourteenth), fresh21a /
-fresh21b (fifteenth).
+fresh21b and fresh22a / fresh22b (fifteenth).
 """
 
 from __future__ import annotations
@@ -92,8 +92,8 @@ SETS = [
         for name in ("policies", "terms", "cards2")
     ),
     # Written after v5's rules (fifth session), v10's (eighth), v13's and v16's (ninth), v20's
-    # (fourteenth) and v21's (fifteenth) were chosen, by authors who did not see the drafter: a
-    # fresh check, then dev data.
+    # (fourteenth), v21's and v22's (fifteenth) were chosen, by authors who did not see the
+    # drafter: a fresh check, then dev data.
     *(
         GoldSet(
             ROOT / f"evals/gold/real_dev_{name}.jsonl",
@@ -118,6 +118,8 @@ SETS = [
             "fresh20b",
             "fresh21a",
             "fresh21b",
+            "fresh22a",
+            "fresh22b",
         )
     ),
 ]
