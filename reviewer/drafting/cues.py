@@ -63,7 +63,7 @@ NEGATION = re.compile(
     + _PRACTICE
     + r"|(?:does|do|did)\s+not\s+(?:currently\s+|yet\s+|always\s+|\w+ly\s+)?"
     + _PRACTICE_VERB
-    + r"|(?:no|without(?:\s+any)?)\s+(?:\w+\s+){0,2}(?:process|procedure|policy|testing|test|tests|evaluation|assessment|review|record|records|inventory|contract|agreement|clause|versioning|classification|labell?ing|lineage|provenance|scan|scanning|monitoring|audit|approval|controls?|requirement|plan|documentation|register|owner|guarantees?|assurance|commitment|methods?|means|mechanisms?)"
+    + r"|(?:no|without(?:\s+any)?)\s+(?:\w+\s+){0,2}(?:process|procedure|policy|testing|test|tests|evaluation|assessment|review|record|records|inventory|contract|agreement|clause|versioning|classification|labell?ing|lineage|provenance|scan|scanning|monitoring|audit|approval|controls?|requirement|plan|documentation|register|owner|guarantees?|assurance|commitment|obligations?|assertions?|representations?|methods?|means|mechanisms?)"
     + r"|never\b|out of scope|not in scope|not applicable|\bn/a\b|\btbd\b|to be (?:determined|defined|confirmed)"
     # "there has not been a systematic effort": the effort, review or test is what is denied
     # ("there are no personal identifiers" denies a harm, and is no denial of a control).

@@ -45,6 +45,8 @@ from reviewer.store.lexical import stem
         "Neither the vendor nor its affiliates give any express warranties about the preview.",
         "The preview is not subject to an uptime guarantee or service level agreement.",
         "The provider is not obligated to provide maintenance or security updates.",
+        "IBM is under no obligation to provide enhancements, updates, or support.",
+        "The authors make no representations about the accuracy of the outputs.",
         "None of the distributed primitives include any authorization protocol.",
         "Third-party integrations are not eligible for the bug bounty.",
         "We do not currently recommend the model for commercial use.",
