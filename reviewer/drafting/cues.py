@@ -197,12 +197,14 @@ CONDITION_OPEN = re.compile(r"\b(?:if|where|when|whenever|unless|in case|whether
 RELATIVE_OPEN = re.compile(r"\b(?:which|that|who)\s+$")
 
 
-INSTRUCTION_BEFORE = re.compile(r"\W*(?:please\s+)?")
+def _clause_before(t: str, start: int) -> str:
+    """The text before `start`, back to the last comma or stop (at most 80 characters)."""
+    return re.split(r"[,;:.!?]", t[max(0, start - 80) : start])[-1]
 
 
 def _states_denial(t: str, start: int) -> bool:
-    before = re.split(r"[,;:.]", t[max(0, start - 80) : start])[-1]
-    if INSTRUCTION_BEFORE.fullmatch(before) and t.startswith("do not", start):
+    before = _clause_before(t, start)
+    if INSTRUCTION.match(before + t[start : start + 12]):
         return False  # "Please do not disclose the vulnerability publicly": an instruction
     return not CONDITION_OPEN.search(before) and not RELATIVE_OPEN.search(before)
 
@@ -212,16 +214,20 @@ def _states_denial(t: str, start: int) -> bool:
 # "there is no built-in authentication" against "built-in authentication is provided". The
 # negator governs the word after it (an -ly adverb may sit between); the drafter counts it only
 # when that word is one of the criterion's. Factual negators only: "must not be deployed without
-# review" states a rule, and an imperative "Do not upload ..." gives advice.
+# review" states a rule, and an instruction "Do not upload ..." gives advice (`_states_denial`).
 # "not only / merely / necessarily ..." limits or hedges; it denies nothing.
 _ADVERB = r"(?:(?!(?:only|merely|simply|solely|exclusively|necessarily)\b)\w+ly\s+)?"
 NEGATED_VERB = re.compile(
-    r"\b(?:(?:does|do|did|can|could)\s+not|cannot)\s+" + _ADVERB + r"([a-z][a-z-]+)"
+    r"\b(?:(?:does|do|did|can|could)\s+not|cannot)\s+(?:(?:yet|currently|always)\s+)?"
+    + _ADVERB
+    + r"([a-z][a-z-]+)"
 )
 NEGATED_PARTICIPLE = re.compile(
     r"\b(?:is|are|was|were|has|have|had|be|been|being)\s+not\s+"
     + _ADVERB
-    + r"(?:(?:yet|been|being)\s+)?([a-z][a-z-]+(?:ed|en)|kept|held|sent|made|built|run|done)\b"
+    + r"(?:(?:yet|been|being)\s+)*"
+    + r"((?!(?:even|often|open|then|when|seen)\b)[a-z][a-z-]+(?:ed|en)"
+    + r"|kept|held|sent|made|built|run|done)\b"
 )
 # Only a noun naming an activity or a feature ("no built-in authentication", "no monitoring"):
 # "there are no personal identifiers" denies a harm, not a control.
@@ -229,8 +235,9 @@ NEGATED_NOUN = re.compile(
     r"\b(?:there\s+(?:is|are|was|were)|(?:has|have|had|provides?|offers?|includes?))\s+no\s+"
     r"((?:[a-z][a-z-]*\s+){0,2}[a-z-]*(?:tion|sion|ment|ing|ance|ence|ysis))\b"
 )
-UNTIL_AFTER = re.compile(r"\W*(?:\w+\W+){0,5}?(?:until|unless|without|except)\b")
-_TAIL = re.compile(r"[^,;:.!?]*")
+# Within the clause: "is not encrypted. Unless you pay, ..." is a denial and a new sentence.
+UNTIL_AFTER = re.compile(r"[^\w,;:.!?]*(?:\w+[^\w,;:.!?]+){0,5}?(?:until|unless|without|except)\b")
+_TAIL = re.compile(r"[^,;:.!?]{0,200}")
 NEGATED_FORMS = {"verb": NEGATED_VERB, "participle": NEGATED_PARTICIPLE, "noun": NEGATED_NOUN}
 
 
@@ -251,8 +258,10 @@ def negated_phrases(
             if UNTIL_AFTER.match(t, m.end()):
                 continue  # "is not granted until training is completed": a condition
             tail = _TAIL.match(t, m.end())
-            head = re.split(r"[,;:.!?]", t[: m.start()])[-1]
-            found.append((form, m.group(0), m.group(1), head, tail.group(0) if tail else ""))
+            assert tail is not None  # the pattern matches the empty string
+            found.append(
+                (form, m.group(0), m.group(1), _clause_before(t, m.start()), tail.group(0))
+            )
     return found
 
 

@@ -275,11 +275,22 @@ PRIVATIVE = re.compile(r"\b(?:un|non-?)([a-z]{4,}(?:ed|able|ible|al|ic|ure))\b")
 MAY = re.compile(r"\b(?:may|might|could)\b")
 
 
-def _base(stem: str) -> str:
-    """A stem with its inflection's leftovers cut, so that a base form meets its participle
-    ("sanitize" / "sanitiz", "use" / "used", "runn" / "run")."""
-    stem = re.sub(r"(?:e|ed|d)$", "", stem)
-    return stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else stem
+def _same_word(a: str, b: str) -> bool:
+    """Two stems of one word: equal, or one the other's inflection ("sanitize" / "sanitiz",
+    "use" / "used", "added" / "add", "runn" / "run", "logg" / "log")."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    rest = long[len(short) :] if long.startswith(short) else None
+    if rest in ("e", "d", "ed"):
+        return True
+    if short.endswith("e") and long == short[:-1]:
+        return True
+    return rest is not None and len(rest) == 1 and rest == short[-1]  # a doubled consonant
+
+
+def _meets(word: str, words: set[str]) -> bool:
+    return any(_same_word(word, w) for w in words)
 
 
 AUXILIARY = re.compile(
@@ -289,20 +300,25 @@ AUXILIARY = re.compile(
 
 def predicate(criterion: str) -> str:
     """What a criterion says of its subject: the words after its first auxiliary ("are
-    sanitized or validated by default"); "" when it has none."""
-    m = AUXILIARY.search(cue_text(criterion))
-    return cue_text(criterion)[m.end() :] if m else ""
+    sanitized or validated by default"); the whole criterion when it has none ("the vendor
+    sanitizes user inputs"), whose subject the check of the words around a denial guards."""
+    text = cue_text(criterion)
+    m = AUXILIARY.search(text)
+    return text[m.end() :] if m else text
 
 
 # Advice where the criterion asks for a requirement: "users should do in-depth testing" meets
 # "users must test the model" only in part (v22, row 110).
-SHOULD = re.compile(r"\bshould\b(?!\s+not\b)")
+# Not an inverted condition ("Should an incident occur, customers are notified").
+SHOULD = re.compile(r"(?<=\w\s)should\b(?!\s+not\b)")
 # "we have to manually review every change" is the human review a criterion asks for (row 109).
 HUMAN = re.compile(r"\bhumans?\b")
 
 
 # A criterion worded in the negative ("prompts are not retained") agrees with a denial.
-NEGATED_CRITERION = re.compile(r"\b(?:not|no|never|none|neither|nor|without|cannot)\b")
+# ("without" never reaches here: such a criterion has no `wanted` words; "not only" negates
+# nothing.)
+NEGATED_CRITERION = re.compile(r"\b(?:not(?!\s+only\b)|no|never|none|neither|nor|cannot)\b")
 NEVER_WITHOUT = re.compile(r"\bnever\b(?:\s+\w+){0,6}\s+without\b")
 # A prohibition before "without" makes it a requirement: "must not be deployed without approval".
 NOT_BEFORE = re.compile(
@@ -360,7 +376,8 @@ class Sentence:
     # For an item of a list: the line that introduces the list ("We recommend the following
     # practices:"), whose advice hedges every item (`LEAD_IN_HEDGE`; "" if none).
     lead_in: str = ""
-    # Which forms of `cues.negated_phrases` deny a criterion word (from `ExtractiveParams`).
+    # Which forms of `cues.negated_phrases` deny a criterion word (from `ExtractiveParams`,
+    # set by `ExtractiveDrafter.sentences`; a Sentence built elsewhere has the rule off).
     negated_forms: tuple[str, ...] = ()
 
     def topic_clause(self, topic: str) -> str:
@@ -383,11 +400,7 @@ class Sentence:
                 cues.negation.insert(0, self.answer.strip())
             return cues
         if not topic:
-            cues = read_cues(self.text)
-            lead = cue_text(self.lead_in)
-            if lead and not LEAD_IN_CONDITION.match(lead):
-                cues.prohibiting += LEAD_IN_DENIAL.findall(lead)
-            return cues
+            return self._with_lead_in(read_cues(self.text))
         clause = self.cue_clause(topic)
         cues = read_cues(clause)
         # Absence of what the criterion asks for: "closed without explanation" denies "an
@@ -406,32 +419,40 @@ class Sentence:
             # SANITIZED"), not a word of the subject ("the sources of the TRAINING data are
             # documented" is not denied by "was not trained on customer data"); a denied noun
             # ("there is no built-in authentication") may be the subject itself.
-            said = {_base(w) for w in content_words(predicate(topic))}
-            named = {_base(w) for w in wanted}
+            said = content_words(predicate(topic))
             for form, cue, phrase, head, rest in negated_phrases(clause, self.negated_forms):
-                asked = named if form == "noun" else said
-                if not {_base(w) for w in content_words(phrase)} & asked:
+                asked = wanted if form == "noun" else said
+                if not any(_meets(w, asked) for w in content_words(phrase)):
                     continue
-                subject = {_base(w) for w in content_words(head)}
-                if form != "noun" and subject and not subject & named:
+                subject = content_words(head)
+                if form != "noun" and subject and not any(_meets(w, wanted) for w in subject):
                     continue  # "individual users cannot disable telemetry": not administrators
                 # Every word after it must be the criterion's too: "customer data is not stored
                 # outside the EU" denies another place, not "customer data is stored in the EU";
                 # "outputs the filter does not block are sampled" denies nothing at all.
-                if {_base(w) for w in content_words(rest)} <= named and cue not in cues.negation:
+                if all(_meets(w, wanted) for w in content_words(rest)) and cue not in cues.negation:
                     cues.negation.append(cue)
-        if self.lead_in:
-            lead = cue_text(self.lead_in)
-            cues.hedge += LEAD_IN_HEDGE.findall(lead)
-            if not LEAD_IN_CONDITION.match(lead):
-                if not LEAD_IN_DONE.search(lead):
-                    cues.future += read_cues(lead).future  # "(planned for Q2) will include:"
-                cues.prohibiting += LEAD_IN_DENIAL.findall(lead)
+        self._with_lead_in(cues)
         if MAY.search(text):
             said = set(norm_tokens(topic))
             for m in PRIVATIVE.finditer(text):
                 if m.group(0) not in said and content_words(m.group(1)) & wanted:
                     cues.negation.append(m.group(0))
+        return cues
+
+    def _with_lead_in(self, cues: Cues) -> Cues:
+        """`cues` plus what the line introducing this list item says of all its items: its
+        advice (hedges), its plans ("(planned for Q2) will include:") and its denials of data
+        handling ("**Never sent:**"), unless it only sets a condition ("If you opt out:");
+        no plan when it reports work done ("Roadmap items already delivered:")."""
+        lead = cue_text(self.lead_in)
+        if not lead:
+            return cues
+        cues.hedge += LEAD_IN_HEDGE.findall(lead)
+        if not LEAD_IN_CONDITION.match(lead):
+            if not LEAD_IN_DONE.search(lead):
+                cues.future += read_cues(lead).future
+            cues.prohibiting += LEAD_IN_DENIAL.findall(lead)
         return cues
 
 
@@ -896,12 +917,12 @@ class ExtractiveDrafter(Drafter):
             # A cue the criterion itself uses describes its subject ("the optional data
             # collection"): it does not weaken the sentence that states it.
             said = cue_text(crit.text)
-            if HUMAN.search(said):
-                said += " manual manually"  # "manually review" is the human review asked for
             cues.hedge, cues.permission, cues.future = (
                 [c for c in found if not re.search(rf"\b{re.escape(c)}\b", said)]
                 for found in (cues.hedge, cues.permission, cues.future)
             )
+            if HUMAN.search(said):  # "manually review" is the human review asked for
+                cues.hedge = [c for c in cues.hedge if not c.startswith("manual")]
         status, why = CriterionStatus.met, "stated"
         if absence and p.absence_affirm and states_it_happens(top):
             status, why = CriterionStatus.contradicted, "stated to happen where it must not"
@@ -1057,14 +1078,14 @@ LEAD_IN_HEDGE = re.compile(
 # item is kept from happening (v22), which is what a prohibitive criterion asks for. Only verbs
 # of handling data: "the guarantee does not apply to:" or "what we do not control:" keep
 # nothing from happening.
+# ("What is not included:" names a scope, so "include" is none of them.)
 _HANDLED = (
-    r"(?:send|share|store|collect|retain|log|use|keep|save|transmit|sell|process|record|include"
+    r"(?:send|share|store|collect|retain|log|use|keep|save|transmit|sell|process|record"
     r"|sent|shared|stored|collected|retained|logged|used|kept|saved|transmitted|sold|processed"
-    r"|recorded|included)"
+    r"|recorded)"
 )
 LEAD_IN_DENIAL = re.compile(
-    r"^\W*(?:never|not)\s+(?:\w+\s+)?" + _HANDLED + r"\b"
-    r"|\b(?:never|(?:do|does|will|is|are)\s+not)\s+(?:\w+\s+)?" + _HANDLED + r"\b|\bnever\W*$"
+    r"\b(?:never|not)\s+(?:\w+\s+)?" + _HANDLED + r"\b|\bnever\W*$"  # "we never:"
 )
 # A line that sets a condition ("If you do not opt out:") says nothing of its items as facts,
 # and one that reports work done ("Roadmap items already delivered:") plans nothing.

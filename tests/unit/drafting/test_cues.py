@@ -26,6 +26,7 @@ from reviewer.drafting.cues import (
     states_absence,
     states_time,
 )
+from reviewer.drafting.extractive import Sentence
 from reviewer.drafting.synonyms import canonical
 from reviewer.store.lexical import stem
 
@@ -337,6 +338,16 @@ def test_an_instruction_not_to_do_something_is_no_denial() -> None:
         assert read_cues(text).negation == [], text
         assert read_cues(text).prohibiting, text  # it still forbids
     assert read_cues("We do not disclose reports to third parties.").negation
+    assert read_cues("Never share your API key with the assistant.").negation == []
+
+
+def test_a_criterion_worded_in_the_negative_takes_no_denial_of_its_own_words() -> None:
+    forms = ("verb", "participle", "noun")
+    unit = Sentence("E1", "The gateway does not sanitize prompts.", None, negated_forms=forms)  # type: ignore[arg-type]
+    assert unit.cues("Prompts are sanitized by the gateway.").negation == ["does not sanitize"]
+    assert unit.cues("Prompts are not sanitized by the gateway.").negation == []
+    # "not only" negates nothing
+    assert unit.cues("Prompts are not only sanitized by the gateway.").negation
 
 
 def test_work_under_way_is_not_yet_in_place() -> None:

@@ -831,30 +831,38 @@ def test_only_advice_in_a_lead_in_hedges_its_items_and_each_sentence_has_its_own
 
 
 @pytest.mark.parametrize(
-    ("criterion", "sentence"),
+    ("form", "criterion", "sentence"),
     [
         (
+            "negated_verb",
             "User inputs are sanitized by the inference server by default.",
             "The inference server does not sanitize user inputs by default.",
         ),
         (
+            "negated_verb",  # a criterion with no auxiliary: its whole text is what it says
+            "The inference server sanitizes user inputs by default.",
+            "The inference server does not sanitize user inputs by default.",
+        ),
+        (
+            "negated_participle",
             "The model and its datasets are updated on a defined schedule.",
             "The datasets and the model are not regularly updated.",
         ),
         (
+            "negated_noun",
             "Built-in authentication is provided for the web interface.",
             "There is no built-in authentication for the web interface.",
         ),
     ],
 )
 def test_a_denial_of_what_the_criterion_says_is_a_nonconformity(
-    criterion: str, sentence: str
+    form: str, criterion: str, sentence: str
 ) -> None:
     d = draft_one("Is it in place?", criterion, sentence)
     assert d.verdict == Verdict.nonconformity, d.rationale
     # each form is its own switch (experiments row 106)
-    off = {"negated_verb": False, "negated_participle": False, "negated_noun": False}
-    assert draft_one("Is it in place?", criterion, sentence, **off).verdict != Verdict.nonconformity
+    off = draft_one("Is it in place?", criterion, sentence, **{form: False})
+    assert off.verdict != Verdict.nonconformity
 
 
 @pytest.mark.parametrize(
@@ -868,11 +876,11 @@ def test_a_denial_of_what_the_criterion_says_is_a_nonconformity(
         # a condition, an instruction, a denial of a harm, a criterion worded in the negative
         (
             "Repository access is granted after security training.",
-            "Repository access is not granted until security training is completed.",
+            "Repository access is not granted until security training.",
         ),
         (
             "Confidential files are uploaded to the approved assistant only.",
-            "Do not upload confidential files to unapproved assistants.",
+            "Do not upload confidential files.",
         ),
         (
             "The presence of personal identifiers in the dataset is addressed.",
@@ -942,6 +950,12 @@ def test_a_lead_in_that_sets_a_condition_or_reports_work_done_passes_nothing_on(
     condition = "If you do not opt out:\n\n- Your conversations may be used to train our models\n"
     assert drafter().draft(q, evidence(condition)).verdict == Verdict.nonconformity
     q = one_criterion(
+        "q-usage", "Is usage data kept from the vendor?", "Usage data is never collected."
+    )
+    # only when telemetry is off: by default the data is collected
+    condition = "If you disable telemetry, we do not collect:\n\n- Usage data such as page views\n"
+    assert drafter().draft(q, evidence(condition)).verdict == Verdict.nonconformity
+    q = one_criterion(
         "q-dlp",
         "Is data loss prevention scanning enabled for AI tools?",
         "Data loss prevention scanning is enabled for AI tools.",
@@ -960,6 +974,12 @@ def test_advice_meets_a_requirement_in_part_and_manual_review_is_human_review() 
     )
     assert d.assessments[0].status == CriterionStatus.partly_met, d.rationale
     assert "advised" in d.assessments[0].note
+    d = draft_one(
+        "Must customers be told of incidents?",
+        "Customers must be told of security incidents within 72 hours.",
+        "Should a security incident occur, customers are told within 72 hours.",
+    )
+    assert "advised" not in d.assessments[0].note, d.rationale  # a condition, not advice
     d = draft_one(
         "Is every change reviewed?",
         "Every change is reviewed by a human maintainer before merging.",
