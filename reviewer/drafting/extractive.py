@@ -414,13 +414,14 @@ class Sentence:
             # "never released without a safety evaluation": always with one
             cues.negation = [c for c in cues.negation if c != "never"]
         cues.negation = [c for c in cues.negation if not required_by_prohibition(c, text)]
-        if wanted and not NEGATED_CRITERION.search(cue_text(topic)):
+        denials = negated_phrases(clause, self.negated_forms) if wanted else []
+        if denials and not NEGATED_CRITERION.search(cue_text(topic)):
             # A denied verb must be what the criterion says of its subject ("User inputs are
             # SANITIZED"), not a word of the subject ("the sources of the TRAINING data are
             # documented" is not denied by "was not trained on customer data"); a denied noun
             # ("there is no built-in authentication") may be the subject itself.
             said = content_words(predicate(topic))
-            for form, cue, phrase, head, rest in negated_phrases(clause, self.negated_forms):
+            for form, cue, phrase, head, rest in denials:
                 asked = wanted if form == "noun" else said
                 if not any(_meets(w, asked) for w in content_words(phrase)):
                     continue
