@@ -248,6 +248,11 @@ class Draft(Strict):
     tokens_completion: int = 0
     model: str = ""
     flags: list[str] = Field(default_factory=list, description="Flag values raised while drafting")
+    closest: list[Citation] = Field(
+        default_factory=list,
+        description="When nothing met its bar: the sentences nearest to doing so, for the auditor "
+        "to check by hand. Never evidence, never scored as citations.",
+    )
     checks: dict[str, Any] = Field(
         default_factory=dict, description="Second opinions kept for provenance (evidence logic)"
     )
@@ -269,6 +274,11 @@ class Finding(Strict):
     cache_key: str = ""
     created_at: str = Field(default_factory=utcnow)
     used_at: str = Field(default="", description="When a later run last reused this draft")
+
+    def closest(self) -> list[Citation]:
+        """The passages nearest to evidence of an abstaining draft (kept in provenance), located
+        in their documents like citations but not evidence: the auditor's first place to look."""
+        return [Citation.model_validate(c) for c in self.provenance.get("closest", [])]
 
 
 class Decision(Strict):

@@ -45,9 +45,9 @@ class RecordingDrafter(ExtractiveDrafter):
         super().__init__(*args, **kwargs)
         self.margins: list[float] = []
 
-    def _draft(self, assessments, citations, note="", margins=None):  # type: ignore[no-untyped-def]
+    def _draft(self, assessments, citations, note="", margins=None, **kw):  # type: ignore[no-untyped-def]
         self.margins = list(margins or [])
-        return super()._draft(assessments, citations, note, margins)
+        return super()._draft(assessments, citations, note, margins, **kw)
 
 
 def signals(dr: RecordingDrafter, dev: Any) -> dict[str, Any]:

@@ -161,6 +161,10 @@ class ExtractiveParams:
     topic_override: float = 1.5
     candidates: int = 4
     max_quotes: int = 1
+    # An abstaining draft shows the auditor up to this many sentences nearest their criterion's
+    # bar, labelled as not evidence: the three best of each criterion, taken in turns (every
+    # criterion's best first), each once (v23).
+    closest: int = 5
     # A denial counts only in a clause sharing a content word with the criterion.
     cue_needs_topic: bool = True
     # How many of a vendor document's sentences (most related to the question first) are
@@ -488,7 +492,7 @@ VERDICT_HEAD = {
 
 class ExtractiveDrafter(Drafter):
     name = "extractive"
-    version = 22
+    version = 23
 
     def __init__(
         self,
@@ -648,6 +652,7 @@ class ExtractiveDrafter(Drafter):
         citations: list[Citation] = []
         cited: set[tuple[str, str]] = set()
         margins: list[float] = []
+        nearest: list[tuple[int, float, Sentence]] = []
         for crit, c_vec in zip(criteria, c_vecs, strict=True):
             words = content_words(crit.text)
             lex = np.array([weighted_coverage(words, w, self.idf) for w in s_words])
@@ -669,6 +674,7 @@ class ExtractiveDrafter(Drafter):
             # How far the best sentence sits from the bar, in background standard deviations:
             # a verdict resting on borderline criteria is the one most likely to be wrong.
             margins.append((float(score[order[0]]) - support) / scale)
+            nearest += [(r, -margins[-1], sents[int(i)]) for r, i in enumerate(order[:3])]
             if not on_topic and not (p.topic_override and margins[-1] >= p.topic_override):
                 cands = []
                 margins[-1] = min(margins[-1], -1.0)
@@ -731,7 +737,7 @@ class ExtractiveDrafter(Drafter):
                 if key not in cited:
                     cited.add(key)
                     citations.append(Citation(label=s.label, chunk_id=s.ev.chunk.id, quote=s.text))
-        return self._draft(assessments, citations, margins=margins)
+        return self._draft(assessments, citations, margins=margins, nearest=nearest)
 
     def _disclaims(
         self,
@@ -807,15 +813,27 @@ class ExtractiveDrafter(Drafter):
         citations: list[Citation],
         note: str = "",
         margins: list[float] | None = None,
+        nearest: list[tuple[int, float, Sentence]] | None = None,
     ) -> Draft:
         verdict = aggregate([a.status for a in assessments])
+        closest: list[Citation] = []
         if verdict == Verdict.insufficient_evidence:
             citations = []
+            # Over-abstention is the drafter's commonest error, and the answer is usually in the
+            # evidence it read (111 of 114 such dev items): show the auditor where to look.
+            for *_, sent in sorted(nearest or [], key=lambda t: t[:2]):
+                if len(closest) == self.params.closest:
+                    break
+                if all(c.quote != sent.text for c in closest):
+                    closest.append(
+                        Citation(label=sent.label, chunk_id=sent.ev.chunk.id, quote=sent.text)
+                    )
         return Draft(
             verdict=verdict,
             rationale=self._rationale(assessments, citations, verdict, note),
             assessments=assessments,
             citations=citations,
+            closest=closest,
             confidence=self._confidence(assessments, verdict, margins, self.params),
             model=f"extractive-v{self.version}",
         )

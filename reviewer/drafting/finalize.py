@@ -9,7 +9,7 @@ from typing import Any
 
 from reviewer.drafting.base import Drafter
 from reviewer.drafting.injection import find_injections
-from reviewer.drafting.verify import verify_draft
+from reviewer.drafting.verify import locate, verify_draft
 from reviewer.models import Draft, Evidence, Finding, Flag, Question, Verdict
 
 # A downgraded draft is shown as insufficient_evidence; its confidence says how sure we are of
@@ -132,6 +132,11 @@ def finalize(
     provenance.update(draft.checks)
     if check.notes:
         provenance["verification_notes"] = check.notes
+    if check.verdict == Verdict.insufficient_evidence and draft.closest:
+        by_label = {ev.label.upper(): ev for ev in evidence}
+        closest = [c for c in (locate(c, by_label) for c in draft.closest) if c is not None]
+        if closest:  # not evidence: kept beside the finding for the auditor, never as citations
+            provenance["closest"] = [c.model_dump(mode="json") for c in closest]
     if check.ungrounded:
         provenance["ungrounded_references"] = check.ungrounded
     if injected:

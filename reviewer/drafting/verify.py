@@ -124,6 +124,33 @@ def _question_text(question: Question) -> str:
     return "\n".join(parts)
 
 
+def locate(cit: Citation, by_label: dict[str, Evidence]) -> Citation | None:
+    """The citation with its quote found in its evidence block and placed in the document
+    (path, page, section, character offsets), or None when the label or the quote is not there."""
+    label = cit.label.strip().strip("[]").upper()
+    ev = by_label.get(label)
+    span = find_quote(ev.chunk.text, cit.quote) if ev is not None else None
+    if ev is None or span is None:
+        return None
+    start, end = span
+    chunk = ev.chunk
+    return cit.model_copy(
+        update={
+            "label": label,
+            # The document's own wording, so a highlight shows exactly what is there.
+            "quote": chunk.text[start:end],
+            "chunk_id": chunk.id,
+            "path": chunk.path,
+            "page": chunk.page,
+            "section": section_of(chunk.heading_path),
+            "doc_sha256": chunk.doc_sha256,
+            "verified": True,
+            "char_start": chunk.char_start + start,
+            "char_end": chunk.char_start + end,
+        }
+    )
+
+
 def verify_draft(draft: Draft, evidence: list[Evidence], question: Question) -> Verification:
     """Check every citation against its chunk, fill locations, and downgrade unsupported drafts."""
     by_label = {ev.label.upper(): ev for ev in evidence}
@@ -135,39 +162,20 @@ def verify_draft(draft: Draft, evidence: list[Evidence], question: Question) -> 
 
     for cit in draft.citations:
         label = cit.label.strip().strip("[]").upper()
-        ev = by_label.get(label)
-        if ev is None:
+        if label not in by_label:
             dropped.append(cit.model_copy(update={"verified": False}))
             notes.append(f"citation to {cit.label!r} dropped: no evidence block has that label")
             continue
-        span = find_quote(ev.chunk.text, cit.quote)
-        if span is None:
+        found = locate(cit, by_label)
+        if found is None:
             dropped.append(cit.model_copy(update={"verified": False}))
             notes.append(f"citation to {label} dropped: quote not found in that chunk")
             continue
-        start, end = span
-        key = (label, start, end)
+        key = (label, found.char_start or 0, found.char_end or 0)
         if key in seen:
             continue
         seen.add(key)
-        chunk = ev.chunk
-        verified.append(
-            cit.model_copy(
-                update={
-                    "label": label,
-                    # The document's own wording, so a highlight shows exactly what is there.
-                    "quote": chunk.text[start:end],
-                    "chunk_id": chunk.id,
-                    "path": chunk.path,
-                    "page": chunk.page,
-                    "section": section_of(chunk.heading_path),
-                    "doc_sha256": chunk.doc_sha256,
-                    "verified": True,
-                    "char_start": chunk.char_start + start,
-                    "char_end": chunk.char_start + end,
-                }
-            )
-        )
+        verified.append(found)
     if dropped:
         flags.append(Flag.unverified_quote.value)
 

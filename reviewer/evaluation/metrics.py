@@ -20,6 +20,9 @@ Conventions (one place, so the report and the tests agree):
   cited), except where the gold verdict is insufficient_evidence: an abstaining answer may
   show what it looked at, and a wrong verdict there is already counted by the verdict and
   abstention metrics. Citation recall = share of gold quotes matched by some citation.
+- Closest passages (what an abstaining finding shows the auditor, never counted as citations):
+  `abstained_answerable` = items with a gold answer and evidence that the drafter abstained on;
+  `answer_in_closest` = how many of those show a gold quote among their closest passages.
 - Abstention treats insufficient_evidence as the positive class.
 - Flags (for example `llm_disagrees_with_evidence`): for each flag raised on any item, how many
   items carry it and the verdict accuracy with and without it; a useful flag marks items that
@@ -66,6 +69,8 @@ class ItemResult:
     confidence: float = 0.0
     rationale: str = ""
     flags: list[str] = field(default_factory=list)
+    # an abstaining finding's nearest passages (not evidence, not scored as citations)
+    closest: list[Citation] = field(default_factory=list)
 
     @property
     def correct(self) -> bool:
@@ -416,6 +421,25 @@ def _citations(results: list[ItemResult], n_boot: int = 0, seed: int = 0) -> dic
         "recall_ci95": _ratio_ci(parts[:, 2:], n_boot, seed),
         "fabricated": sum(r.fabricated for r in results),
         "presented": sum(len(r.citations) for r in results),
+        **_closest(results),
+    }
+
+
+def _closest(results: list[ItemResult]) -> dict[str, Any]:
+    """Of the answerable items the drafter abstained on, how many show a gold quote among the
+    closest passages: where the auditor finds the answer at once instead of searching."""
+    missed = [
+        r
+        for r in results
+        if r.predicted == Verdict.insufficient_evidence
+        and r.item.verdict != Verdict.insufficient_evidence
+        and r.item.evidence
+    ]
+    found = sum(any(citation_matches(r.item, r.closest)[0]) for r in missed)
+    return {
+        "abstained_answerable": len(missed),
+        "answer_in_closest": found,
+        "answer_in_closest_rate": _ratio(found, len(missed)),
     }
 
 

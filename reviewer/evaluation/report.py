@@ -51,6 +51,12 @@ def item_rows(results: list[ItemResult]) -> list[dict[str, Any]]:
                     {"file": c.path, "page": c.page, "quote": c.quote, "matches_gold": hit}
                     for c, hit in zip(r.citations, cite_hit, strict=True)
                 ],
+                "closest_quotes": [
+                    {"file": c.path, "page": c.page, "quote": c.quote, "matches_gold": hit}
+                    for c, hit in zip(
+                        r.closest, citation_matches(r.item, r.closest)[1], strict=True
+                    )
+                ],
                 # share of gold quotes some citation matched; None when gold lists no evidence
                 "citation_match": round(sum(gold_hit) / len(gold_hit), 4) if gold_hit else None,
                 "fabricated": r.fabricated,
@@ -238,6 +244,14 @@ def _headline(drafters: dict[str, Any]) -> list[str]:
     add(
         "citations presented / fabricated",
         lambda s: f"{s['citations']['presented']} / {s['citations']['fabricated']}",
+    )
+    add(
+        "abstained on answerable items / answer among the closest passages",
+        # .get: reports written before closest passages existed have neither
+        lambda s: (
+            f"{s['citations'].get('abstained_answerable', '–')} / "
+            f"{s['citations'].get('answer_in_closest', '–')}"
+        ),
     )
     for k in ks:
         add(f"retrieval recall@{k}", lambda s, k=k: _num(s["retrieval"].get(f"recall@{k}")))

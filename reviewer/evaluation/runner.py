@@ -155,6 +155,7 @@ def run_eval(
                     confidence=finding.confidence,
                     rationale=finding.rationale,
                     flags=list(finding.flags),
+                    closest=finding.closest(),
                 )
             )
         per_drafter[name] = results

@@ -428,3 +428,45 @@ def test_the_warning_banner_asks_for_a_second_a_only_while_it_applies(workspace:
     assert "second a" not in str(banner_text(approved))
     failed = flagged.model_copy(update={"status": FindingStatus.failed})
     assert "cannot be approved" in str(banner_text(failed))
+
+
+def test_an_abstention_lists_its_closest_passages_highlighted_in_their_page(
+    workspace: Workspace,
+) -> None:
+    from reviewer.models import Finding
+    from reviewer.tui.screens.page import PageScreen
+    from reviewer.tui.widgets.evidence import HighlightedText
+
+    donor = workspace.findings.get_finding("f01")
+    assert donor is not None
+    near = donor.citations[0]
+    workspace.findings.save_finding(
+        Finding(
+            id="f99",
+            run_id="r-fixture",
+            question=donor.question.model_copy(update={"id": "q-near"}),
+            verdict=Verdict.insufficient_evidence,
+            rationale="The documents reviewed do not address this requirement.",
+            provenance={"drafter": "extractive", "closest": [near.model_dump(mode="json")]},
+        )
+    )
+
+    async def scenario(app: ReviewerApp, pilot: Pilot[None]) -> None:
+        await select_row(app, pilot, "f99")
+        queue = app.queue
+        assert "Closest passages" in str(queue.query_one("#citations-title").render())
+        text = queue.query_one("#evidence-text", HighlightedText)
+        assert text.span is not None
+        assert text.plain[text.span[0] : text.span[1]] == near.quote
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, PageScreen)
+        passage = app.screen.passage
+        assert passage.span is not None
+        assert passage.text[passage.span[0] : passage.span[1]] == near.quote
+        await pilot.press("escape")
+        await pilot.pause()
+        await select_row(app, pilot, "f01")  # a finding with citations: the usual title
+        assert str(queue.query_one("#citations-title").render()).startswith("Citations")
+
+    drive(workspace, scenario)

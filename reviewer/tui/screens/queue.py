@@ -30,7 +30,7 @@ from reviewer.tui.screens.modals import (
     RejectResult,
 )
 from reviewer.tui.screens.page import PageScreen
-from reviewer.tui.widgets.detail import DetailPane
+from reviewer.tui.widgets.detail import DetailPane, shown_quotes
 from reviewer.tui.widgets.evidence import EvidencePane, load_evidence, load_passage
 from reviewer.tui.widgets.queue import (
     SORTS,
@@ -269,17 +269,18 @@ class QueueScreen(Screen[None]):
             self.query_one("#detail-body", Static).update(
                 Text("No findings in this workspace yet: run `reviewer review` first.", "italic")
             )
-        self.show_citation(0 if f and f.citations else None)
+        self.show_citation(0 if f and shown_quotes(f) else None)
 
     def show_citation(self, index: int | None) -> None:
         f = self.findings.get(self.shown_id) if self.shown_id else None
         pane = self.query_one("#evidence", EvidencePane)
-        if f is None or index is None or not (0 <= index < len(f.citations)):
+        quotes = shown_quotes(f) if f else []
+        if f is None or index is None or not (0 <= index < len(quotes)):
             self.shown_citation = None
             pane.show(None)
             return
         self.shown_citation = (f.id, index)
-        pane.show(load_evidence(self.ws, f.citations[index]))
+        pane.show(load_evidence(self.ws, quotes[index]))
 
     @on(OptionList.OptionHighlighted, "#citations")
     def citation_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -523,10 +524,11 @@ class QueueScreen(Screen[None]):
     def action_open_page(self) -> None:
         f = self.current
         index = self.selected_citation_index()
-        if f is None or index is None or not (0 <= index < len(f.citations)):
+        quotes = shown_quotes(f) if f else []
+        if f is None or index is None or not (0 <= index < len(quotes)):
             self.notify("No citation selected.", severity="warning", timeout=3)
             return
-        self.app.push_screen(PageScreen(load_passage(self.ws, f.citations[index])))
+        self.app.push_screen(PageScreen(load_passage(self.ws, quotes[index])))
 
     def action_coverage(self) -> None:
         self.app.push_screen(CoverageScreen(list(self.findings.values())))

@@ -11,7 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reviewer.findings_view import flag_reasons
-from reviewer.models import CriterionStatus, Decision, Finding, FindingStatus, Flag
+from reviewer.models import Citation, CriterionStatus, Decision, Finding, FindingStatus, Flag
 from reviewer.tui.widgets.queue import STATUS_STYLES, VERDICT_STYLES
 
 # Why each flag matters, shown in the banner above a flagged finding.
@@ -106,11 +106,25 @@ def detail_text(f: Finding, history: list[Decision]) -> Text:
     return out
 
 
+CITATIONS_TITLE = "Citations  [ ] or tab"
+CLOSEST_TITLE = "Closest passages: below the evidence bar, not evidence  [ ] or tab"
+
+
+def shown_quotes(f: Finding) -> list[Citation]:
+    """What the citation list shows: the citations, or for a finding without any, the passages
+    nearest to evidence that the drafter read (where the answer usually is when it abstained)."""
+    return f.citations or f.closest()
+
+
 def citation_prompt(index: int, f: Finding) -> Text:
-    c = f.citations[index]
+    closest = not f.citations
+    c = shown_quotes(f)[index]
     out = Text()
-    out.append(f"[{c.label}] ", style="bold cyan")
-    out.append("ok " if c.verified else "?? ", style="green" if c.verified else "bold red")
+    out.append(f"[{c.label}] ", style="bold yellow" if closest else "bold cyan")
+    if closest:
+        out.append("near ", style="yellow")
+    else:
+        out.append("ok " if c.verified else "?? ", style="green" if c.verified else "bold red")
     where = c.path + (f" p.{c.page}" if c.page else "")
     out.append(where + "\n")
     quote = c.quote if len(c.quote) <= 120 else c.quote[:117] + "..."
@@ -124,7 +138,7 @@ class DetailPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="banner")
         yield Static(id="detail-body")
-        yield Static("Citations  [ ] or tab", id="citations-title")
+        yield Static(CITATIONS_TITLE, id="citations-title")
         yield OptionList(id="citations")
 
     def show(self, f: Finding | None, history: list[Decision]) -> None:
@@ -142,9 +156,13 @@ class DetailPane(VerticalScroll):
         if text is not None:
             banner.update(text)
         body.update(detail_text(f, history))
-        citations.set_options(
-            [Option(citation_prompt(i, f), id=str(i)) for i in range(len(f.citations))]
+        quotes = shown_quotes(f)
+        self.query_one("#citations-title", Static).update(
+            CITATIONS_TITLE if f.citations or not quotes else CLOSEST_TITLE
         )
-        if f.citations:
+        citations.set_options(
+            [Option(citation_prompt(i, f), id=str(i)) for i in range(len(quotes))]
+        )
+        if quotes:
             citations.highlighted = 0
         self.scroll_home(animate=False)

@@ -992,3 +992,30 @@ def test_advice_meets_a_requirement_in_part_and_manual_review_is_human_review() 
         "The model inventory is kept up to date manually.",
     )
     assert d.assessments[0].status == CriterionStatus.partly_met, d.rationale
+
+
+def test_an_abstention_shows_the_sentences_nearest_each_bar_but_cites_none() -> None:
+    ev = evidence(
+        "Model versions are recorded in the registry.",
+        "The lineage of training data sets is recorded.",
+    )
+    look_alike = [
+        "Model versions and registry lineage recorded for training data sets.",
+        "Recorded lineage of every model version and training data set in the registry.",
+    ] * 30
+
+    def strict(**params: Any) -> Draft:
+        p = replace(ExtractiveParams(), support_floor=0.0, **params)
+        return ExtractiveDrafter(BagOfWords(), p, background=look_alike).draft(QUESTION, ev)
+
+    d = strict()
+    assert d.verdict == Verdict.insufficient_evidence
+    assert d.citations == []
+    # each criterion's best sentence first (c1 then c2), then the runners-up
+    assert [c.quote for c in d.closest[:2]] == [e.chunk.text for e in ev]
+    assert [c.label for c in d.closest[:2]] == ["E1", "E2"]
+    assert len({c.quote for c in d.closest}) == len(d.closest)  # no sentence twice
+    assert [c.label for c in strict(closest=1).closest] == ["E1"]
+    assert strict(closest=0).closest == []
+    answered = drafter(support_floor=0.0).draft(QUESTION, ev)
+    assert answered.verdict == Verdict.conformant and answered.closest == []

@@ -8,6 +8,7 @@ import pytest
 
 from reviewer.drafting.finalize import adjusted_confidence, cache_key, finalize
 from reviewer.models import Citation, Criterion, Draft, Flag, Verdict
+from reviewer.text import find_quote
 
 
 def _finalize(question, draft, evidence, drafter, **over):  # type: ignore[no-untyped-def]
@@ -110,3 +111,31 @@ def test_cache_key_stable_and_sensitive_to_each_input(fake, question, evidence):
     assert base not in variants and len(set(variants)) == len(variants)
     # Provenance that does not change the draft does not change the key.
     assert cache_key(question, evidence, {**desc, "json_mode": "other"}) == base
+
+
+def test_closest_passages_of_an_abstention_are_located_and_kept_apart_from_citations(
+    fake, question, evidence
+):
+    chunk = evidence[0].chunk
+    words = chunk.text.split()
+    quote = " ".join(words[: min(6, len(words))])
+    near = [
+        Citation(label="E1", chunk_id=chunk.id, quote=quote),
+        Citation(label="E1", chunk_id=chunk.id, quote="words that are nowhere in the chunk"),
+        Citation(label="E9", chunk_id="missing", quote=quote),
+    ]
+    draft = Draft(verdict=Verdict.insufficient_evidence, rationale="Not addressed.", closest=near)
+    finding = _finalize(question, draft, evidence, fake)
+    assert finding.citations == [] and Flag.unverified_quote.value not in finding.flags
+    (shown,) = finding.closest()  # the two that cannot be found are left out
+    start, end = find_quote(chunk.text, quote) or (-1, -1)
+    assert shown.quote == chunk.text[start:end] and shown.path == chunk.path  # the document's own
+    assert shown.char_start == chunk.char_start + start
+    # an answered draft keeps no closest passages, whatever the drafter sent
+    answered = Draft(
+        verdict=Verdict.conformant,
+        rationale="Stated [E1].",
+        citations=[Citation(label="E1", chunk_id=chunk.id, quote=quote)],
+        closest=near,
+    )
+    assert _finalize(question, answered, evidence, fake).closest() == []

@@ -84,6 +84,9 @@ def test_score_has_exactly_the_documented_keys(verdict_results: list) -> None:
         "recall_ci95",
         "fabricated",
         "presented",
+        "abstained_answerable",
+        "answer_in_closest",
+        "answer_in_closest_rate",
     }
     assert set(s["abstention"]) == {"precision", "recall", "f1", "f1_ci95"}
     assert set(s["latency_s"]) == {"p50", "p95", "mean"}
@@ -519,3 +522,34 @@ def test_cached_coverage_agrees_with_quote_retrieved(quote: list[str], chunk: li
     # retrieval metrics use a cached copy of the coverage rule; it must never drift from it
     q, c = " ".join(quote), " ".join(chunk)
     assert _covered(q, c) == quote_retrieved(q, c)
+
+
+def test_answer_in_closest_counts_only_answerable_abstentions(
+    make_item: ItemFactory, make_result: ResultFactory
+) -> None:
+    from reviewer.models import Citation
+
+    def near(path: str, quote: str) -> list[Citation]:
+        return [Citation(label="E1", chunk_id="c1", quote=quote, path=path, verified=True)]
+
+    answer = ("policy.md", "Training data is labelled Confidential before use.")
+    other = ("policy.md", "Backups are kept for thirty days.")
+    results = [
+        # abstained on an answerable item; the answer is among the closest passages
+        make_result(
+            make_item("conformant", [answer]), "insufficient_evidence", closest=near(*answer)
+        ),
+        # abstained; the closest passage is something else
+        make_result(make_item("partial", [answer]), "insufficient_evidence", closest=near(*other)),
+        # right to abstain: not counted, whatever it shows
+        make_result(
+            make_item("insufficient_evidence"), "insufficient_evidence", closest=near(*answer)
+        ),
+        # answered: not counted
+        make_result(make_item("conformant", [answer]), "conformant", citations=[answer]),
+    ]
+    c = score(results, n_boot=0)["citations"]
+    assert (c["abstained_answerable"], c["answer_in_closest"]) == (2, 1)
+    assert c["answer_in_closest_rate"] == approx(0.5)
+    assert c["presented"] == 1  # closest passages are never counted as citations
+    assert c["precision"] == approx(1.0)
