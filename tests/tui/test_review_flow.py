@@ -458,6 +458,7 @@ def test_an_abstention_lists_its_closest_passages_highlighted_in_their_page(
         text = queue.query_one("#evidence-text", HighlightedText)
         assert text.span is not None
         assert text.plain[text.span[0] : text.span[1]] == near.quote
+        assert "closest passage, not evidence" in str(queue.query_one("#evidence-meta").render())
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, PageScreen)

@@ -280,7 +280,7 @@ class QueueScreen(Screen[None]):
             pane.show(None)
             return
         self.shown_citation = (f.id, index)
-        pane.show(load_evidence(self.ws, quotes[index]))
+        pane.show(load_evidence(self.ws, quotes[index], near=not f.citations))
 
     @on(OptionList.OptionHighlighted, "#citations")
     def citation_highlighted(self, event: OptionList.OptionHighlighted) -> None:

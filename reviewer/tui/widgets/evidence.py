@@ -66,6 +66,7 @@ class EvidenceView:
     chunk: Chunk | None
     document: Document | None
     span: Span | None
+    near: bool = False  # a closest passage of an abstaining finding, not evidence
 
     @property
     def doc_changed(self) -> bool:
@@ -75,11 +76,11 @@ class EvidenceView:
         return self.document.sha256 != self.citation.doc_sha256
 
 
-def load_evidence(ws: Workspace, citation: Citation) -> EvidenceView:
+def load_evidence(ws: Workspace, citation: Citation, near: bool = False) -> EvidenceView:
     chunk = ws.docs.chunks([citation.chunk_id]).get(citation.chunk_id)
     document = ws.docs.get(chunk.doc_id if chunk else doc_id_of(citation))
     span = chunk_span(citation, chunk) if chunk else None
-    return EvidenceView(citation, chunk, document, span)
+    return EvidenceView(citation, chunk, document, span, near)
 
 
 @dataclass
@@ -185,7 +186,7 @@ class EvidencePane(Vertical):
 def evidence_meta(view: EvidenceView) -> Text:
     c = view.citation
     out = Text()
-    out.append(f"[{c.label}] ", style="bold cyan")
+    out.append(f"[{c.label}] ", style="bold yellow" if view.near else "bold cyan")
     out.append(c.path or (view.chunk.path if view.chunk else "?"), style="bold")
     page = c.page or (view.chunk.page if view.chunk else None)
     if page:
@@ -194,7 +195,9 @@ def evidence_meta(view: EvidenceView) -> Text:
         out.append(f"\n§ {view.chunk.heading}")
     sha = view.document.sha256 if view.document else c.doc_sha256
     out.append(f"\nsha256 {sha[:12] or '?'}  ")
-    if c.verified:
+    if view.near:
+        out.append("closest passage, not evidence", style="bold yellow")
+    elif c.verified:
         out.append("quote verified", style="green")
     else:
         out.append("quote NOT verified", style="bold red")
