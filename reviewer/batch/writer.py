@@ -3,7 +3,8 @@
 Cell contents:
 - answer: the verdict mapped onto the dropdown (see dropdowns.py); blank when nothing allowed fits
   or when a supporting verdict has no verified citation (citations fail closed).
-- comment: the rationale. [E#] markers are kept when they point at a verified citation, because
+- comment: the rationale; for an abstention also up to three closest passages, marked as not
+  evidence, as a place to start looking. [E#] markers are kept when they point at a verified citation, because
   the evidence cell lists those citations under the same labels; markers of dropped citations
   are removed so no marker points at nothing.
 - evidence: one line per verified citation, `[E1] path p.N: "quote"`.
@@ -91,6 +92,21 @@ def format_evidence(citations: list[Citation]) -> str:
         lines.append(line)
         total += len(line) + 1
     return "\n".join(lines)
+
+
+CLOSEST_SHOWN = 3
+CLOSEST_QUOTE_LIMIT = 160
+
+
+def format_closest(closest: list[Citation]) -> str:
+    """Where to look when the drafter abstained: its closest passages, marked as not evidence."""
+    lines = ["Where to look (closest passages, not evidence):"]
+    for c in closest[:CLOSEST_SHOWN]:
+        quote = " ".join(c.quote.split())
+        if len(quote) > CLOSEST_QUOTE_LIMIT:
+            quote = quote[: CLOSEST_QUOTE_LIMIT - 1].rstrip() + "…"
+        lines.append(f'- {c.where()}: "{quote}"')
+    return "\n".join(lines) if closest else ""
 
 
 def clean_rationale(text: str, kept: set[str]) -> str:
@@ -345,6 +361,9 @@ def fill_row(
     for note in (reason, decided):
         if note:
             comment = _note_then(note, comment)
+    abstained = finding.verdict is Verdict.insufficient_evidence and not by_reviewer
+    if abstained and (where := format_closest(finding.closest())):
+        comment = f"{comment}\n\n{where}"
     if value is not None:
         doc.put(sheet, r, layout.answer_col, value)
     for col, text in (

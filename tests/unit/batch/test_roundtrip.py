@@ -490,3 +490,36 @@ def test_an_undone_edit_is_not_the_one_reported(sample_xlsx: Path, h) -> None:
     summary = run_batch(sample_xlsx, answer=answer, done=_never, decisions_of=decisions_of)
     comment = load_workbook(summary.out)[SHEET].cell(row=target, column=layouts[0].comment_col)
     assert comment.value.startswith("Verdict set to partial by c.ciso (drafted: conformant)")
+
+
+def test_an_abstention_points_to_its_closest_passages_in_the_comment_only(
+    sample_xlsx: Path, h
+) -> None:
+    from reviewer.models import Citation
+
+    near = Citation(
+        label="E3",
+        chunk_id="chunk-near",
+        quote="Query logs are kept for 90 days and reviewed after incidents. " * 4,
+        path="policies/monitoring.pdf",
+        page=2,
+        verified=True,
+    )
+
+    def answer(row: QuestionRow) -> Finding:
+        f = h.make_finding(row, Verdict.insufficient_evidence)
+        return f.model_copy(
+            update={"citations": [], "provenance": {"closest": [near.model_dump(mode="json")]}}
+        )
+
+    summary = run_batch(sample_xlsx, answer=answer, done=_never)
+    layouts, rows = read_questionnaire(sample_xlsx)
+    layout, ws = layouts[0], load_workbook(summary.out)[SHEET]
+    for row in rows:
+        comment = ws.cell(row=row.row, column=layout.comment_col).value
+        assert ws.cell(row=row.row, column=layout.answer_col).value is None
+        assert comment.startswith("No answer: insufficient evidence")
+        where = comment.split("Where to look (closest passages, not evidence):\n", 1)[1]
+        assert where.startswith('- policies/monitoring.pdf p.2: "Query logs are kept for 90 days')
+        assert where.endswith('…"') and len(where) < 200  # the quote is cut short
+        assert not ws.cell(row=row.row, column=layout.evidence_col).value  # never as evidence
