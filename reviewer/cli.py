@@ -558,6 +558,10 @@ def show(finding_id: FindingIdArg, json_out: JsonOpt = False) -> None:
     out.print(escape(f.rationale))
     for c in f.citations:
         out.print(escape(f'  [{c.label}] {c.where()} sha256 {c.doc_sha256[:12]}: "{c.quote}"'))
+    if closest := f.closest():
+        out.print("[yellow]closest passages (not evidence):[/yellow]")
+        for c in closest:
+            out.print(escape(f'  near {c.where()}: "{c.quote}"'))
     for d in decisions:
         out.print(
             f"  decision #{d.seq} {d.action.value} by {escape(d.reviewer)} at {d.at} {d.reason_code or ''} {escape(d.note)}"

@@ -137,6 +137,12 @@ def test_review_decide_verify_and_tamper(demo_ws: Workspace, tmp_path: Path) -> 
     code, out, _ = run("-w", str(ws), "show", printed)
     # Each criterion's status is printed in brackets ("[met]" is also Rich markup: it must show).
     assert code == 0 and statuses and all(f"[{s}]" in out for s in statuses)
+    # An abstention from the real drafter carries located closest passages, shown apart.
+    abst = next(f for f in findings if f["verdict"] == "insufficient_evidence")
+    assert abst["citations"] == [] and abst["provenance"]["closest"]
+    assert all(c["char_start"] is not None for c in abst["provenance"]["closest"])
+    code, out, _ = run("-w", str(ws), "show", abst["id"])
+    assert code == 0 and "closest passages (not evidence):" in out and "\n  near " in out
     code, out, _ = run("-w", str(ws), "decide", printed, "approve", "--json")
     assert (
         code == 0
