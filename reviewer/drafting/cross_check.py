@@ -99,4 +99,7 @@ class CrossCheckedDrafter(Drafter):
             check["disagreements"] = found
             flags.append(Flag.llm_disagrees_with_evidence.value)
         checks = {**draft.checks, "evidence_logic": check}
-        return draft.model_copy(update={"flags": flags, "checks": checks})
+        # Should the finding end as an abstention (the model's, or its quotes failing
+        # verification), the evidence logic's sentences are where the auditor looks first.
+        closest = draft.closest or reference.closest or reference.citations
+        return draft.model_copy(update={"flags": flags, "checks": checks, "closest": closest})

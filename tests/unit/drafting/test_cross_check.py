@@ -119,3 +119,33 @@ def test_with_the_real_evidence_logic(fake, question, evidence):
     focused = draft.checks["evidence_logic"]["focused_on"]
     assert focused[0] == "E1"  # the classification policy holds the selected sentences
     assert draft.checks["evidence_logic"]["criteria"].keys() == {"c1", "c2"}
+
+
+def test_a_downgraded_llm_draft_points_at_the_evidence_logic_sentences(fake, question, evidence):
+    from reviewer.models import Citation
+
+    quote = "All training datasets are classified as Confidential"
+    logic_cites = [Citation(label="E1", chunk_id=evidence[0].chunk.id, quote=quote)]
+    logic = Fixed(
+        assessed(Verdict.conformant, ("c1", CriterionStatus.met, ["E1"])).model_copy(
+            update={"citations": logic_cites}
+        )
+    )
+    checked = CrossCheckedDrafter(fake, logic)
+    # the model cites words that are not in E1: verification downgrades its draft
+    fake.queue.append(reply(citations=[{"evidence": "E1", "quote": "a sentence nobody wrote"}]))
+    draft = checked.draft(question, evidence)
+    finding = finalize(
+        question,
+        draft,
+        evidence,
+        checked,
+        run_id="r1",
+        retrieval_params={},
+        cache_key="k",
+        source={},
+        started=0.0,
+    )
+    assert finding.verdict == Verdict.insufficient_evidence and finding.citations == []
+    assert [c.quote for c in finding.closest()] == [quote]
+    assert finding.closest()[0].path == evidence[0].chunk.path
