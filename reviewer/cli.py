@@ -1009,6 +1009,8 @@ def eval_cmd(
         ("citation recall", "citations.recall"),
         ("fabricated", "citations.fabricated"),
         ("abstention F1", "abstention.f1"),
+        ("answerable, abstained", "citations.abstained_answerable"),
+        ("  answer in closest", "citations.answer_in_closest"),
         ("latency p50 s", "latency_s.p50"),
         ("latency p95 s", "latency_s.p95"),
     ]
