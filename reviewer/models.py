@@ -250,8 +250,9 @@ class Draft(Strict):
     flags: list[str] = Field(default_factory=list, description="Flag values raised while drafting")
     closest: list[Citation] = Field(
         default_factory=list,
-        description="When nothing met its bar: the sentences nearest to doing so, for the auditor "
-        "to check by hand. Never evidence, never scored as citations.",
+        description="Where the auditor should look first should the finding end as an abstention "
+        "(the sentences nearest to meeting a criterion, or an LLM cross-check's evidence-logic "
+        "sentences). Never evidence, never scored as citations.",
     )
     checks: dict[str, Any] = Field(
         default_factory=dict, description="Second opinions kept for provenance (evidence logic)"
@@ -277,7 +278,10 @@ class Finding(Strict):
 
     def closest(self) -> list[Citation]:
         """The passages nearest to evidence of an abstaining draft (kept in provenance), located
-        in their documents like citations but not evidence: the auditor's first place to look."""
+        in their documents like citations but not evidence: the auditor's first place to look.
+        None once the verdict is no longer an abstention (a reviewer edited it)."""
+        if self.verdict is not Verdict.insufficient_evidence:
+            return []
         return [Citation.model_validate(c) for c in self.provenance.get("closest", [])]
 
 

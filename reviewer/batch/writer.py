@@ -95,18 +95,29 @@ def format_evidence(citations: list[Citation]) -> str:
 
 
 CLOSEST_SHOWN = 3
+CLOSEST_HEADER = "Where to look (closest passages, not evidence):"
 CLOSEST_QUOTE_LIMIT = 160
 
 
 def format_closest(closest: list[Citation]) -> str:
     """Where to look when the drafter abstained: its closest passages, marked as not evidence."""
-    lines = ["Where to look (closest passages, not evidence):"]
+    lines = [CLOSEST_HEADER]
     for c in closest[:CLOSEST_SHOWN]:
         quote = " ".join(c.quote.split())
         if len(quote) > CLOSEST_QUOTE_LIMIT:
             quote = quote[: CLOSEST_QUOTE_LIMIT - 1].rstrip() + "…"
         lines.append(f'- {c.where()}: "{quote}"')
     return "\n".join(lines) if closest else ""
+
+
+def _replace_closest(doc: FilledCopy, layout: SheetLayout, sheet: str, r: int, block: str) -> None:
+    """Put `block` (or nothing) where an earlier run's closest passages were, at the end of the
+    comment cell, so a rerun over a filled copy shows the current ones once."""
+    before = doc.get(sheet, r, layout.comment_col) or ""
+    kept = before.split(CLOSEST_HEADER, 1)[0].rstrip("\n")
+    text = f"{kept}\n\n{block}" if kept and block else kept or block
+    if text != before:
+        doc.put(sheet, r, layout.comment_col, text, wrap=doc.added(layout, layout.comment_col))
 
 
 def clean_rationale(text: str, kept: set[str]) -> str:
@@ -361,9 +372,6 @@ def fill_row(
     for note in (reason, decided):
         if note:
             comment = _note_then(note, comment)
-    abstained = finding.verdict is Verdict.insufficient_evidence and not by_reviewer
-    if abstained and (where := format_closest(finding.closest())):
-        comment = f"{comment}\n\n{where}"
     if value is not None:
         doc.put(sheet, r, layout.answer_col, value)
     for col, text in (
@@ -372,6 +380,9 @@ def fill_row(
     ):
         if text:
             _append(doc, layout, sheet, r, col, text)
+    # Replaced, not appended: the passages change with the evidence while the note stays.
+    where = "" if by_reviewer else format_closest(finding.closest())
+    _replace_closest(doc, layout, sheet, r, where)
     doc.put(sheet, r, layout.confidence_col, round(float(finding.confidence), 2))
     if doc.loaded.table is None:
         cell = doc.loaded.workbook[sheet].cell(row=r, column=layout.confidence_col)

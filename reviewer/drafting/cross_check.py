@@ -19,6 +19,10 @@ from reviewer.models import Verdict as V
 POSITIVE = {CriterionStatus.met, CriterionStatus.partly_met}
 
 
+# As many closest passages as the extractive drafter shows at most.
+CLOSEST_CAP = 5
+
+
 def focus_evidence(evidence: list[Evidence], selected: list[str], limit: int) -> list[Evidence]:
     """Blocks labelled in `selected` first (in that order), then the others by rank, capped."""
     by_label = {ev.label: ev for ev in evidence}
@@ -101,5 +105,5 @@ class CrossCheckedDrafter(Drafter):
         checks = {**draft.checks, "evidence_logic": check}
         # Should the finding end as an abstention (the model's, or its quotes failing
         # verification), the evidence logic's sentences are where the auditor looks first.
-        closest = draft.closest or reference.closest or reference.citations
+        closest = (draft.closest or reference.closest or reference.citations)[:CLOSEST_CAP]
         return draft.model_copy(update={"flags": flags, "checks": checks, "closest": closest})

@@ -134,9 +134,11 @@ def finalize(
         provenance["verification_notes"] = check.notes
     if check.verdict == Verdict.insufficient_evidence and draft.closest:
         by_label = {ev.label.upper(): ev for ev in evidence}
-        closest = [c for c in (locate(c, by_label) for c in draft.closest) if c is not None]
-        if closest:  # not evidence: kept beside the finding for the auditor, never as citations
-            provenance["closest"] = [c.model_dump(mode="json") for c in closest]
+        located = [c for c in (locate(c, by_label) for c in draft.closest) if c is not None]
+        if located:  # not evidence: kept beside the finding for the auditor, never as citations
+            provenance["closest"] = [
+                c.model_copy(update={"verified": False}).model_dump(mode="json") for c in located
+            ]
     if check.ungrounded:
         provenance["ungrounded_references"] = check.ungrounded
     if injected:

@@ -107,7 +107,7 @@ def detail_text(f: Finding, history: list[Decision]) -> Text:
 
 
 CITATIONS_TITLE = "Citations  [ ] or tab"
-CLOSEST_TITLE = "Closest passages: below the evidence bar, not evidence  [ ] or tab"
+CLOSEST_TITLE = "Closest passages, not evidence  [ ] or tab"
 
 
 def shown_quotes(f: Finding) -> list[Citation]:
@@ -148,6 +148,7 @@ class DetailPane(VerticalScroll):
         if f is None:
             banner.display = False
             body.update(Text("No finding selected (the filters may hide them all).", "italic"))
+            self.query_one("#citations-title", Static).update(CITATIONS_TITLE)
             citations.clear_options()
             return
         text = banner_text(f)

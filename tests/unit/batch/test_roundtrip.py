@@ -523,3 +523,30 @@ def test_an_abstention_points_to_its_closest_passages_in_the_comment_only(
         assert where.startswith('- policies/monitoring.pdf p.2: "Query logs are kept for 90 days')
         assert where.endswith('…"') and len(where) < 200  # the quote is cut short
         assert not ws.cell(row=row.row, column=layout.evidence_col).value  # never as evidence
+
+
+def test_a_rerun_replaces_the_closest_passages_instead_of_repeating_the_comment(
+    sample_xlsx: Path, h
+) -> None:
+    from reviewer.models import Citation
+
+    def answer_with(quote: str):  # type: ignore[no-untyped-def]
+        near = Citation(label="E3", chunk_id="c", quote=quote, path="policies/monitoring.pdf")
+
+        def answer(row: QuestionRow) -> Finding:
+            f = h.make_finding(row, Verdict.insufficient_evidence)
+            closest = [near.model_dump(mode="json")]
+            return f.model_copy(update={"citations": [], "provenance": {"closest": closest}})
+
+        return answer
+
+    first = run_batch(sample_xlsx, answer=answer_with("Query logs are kept."), done=_never)
+    # a document was added since: the closest passage changed, the abstention did not
+    second = run_batch(first.out, answer=answer_with("Alerts go to the SOC."), done=_never)
+    layouts, rows = read_questionnaire(sample_xlsx)
+    ws = load_workbook(second.out)[SHEET]
+    for row in rows:
+        comment = ws.cell(row=row.row, column=layouts[0].comment_col).value
+        assert comment.count("No answer: insufficient evidence") == 1
+        assert comment.count("Where to look") == 1
+        assert comment.endswith('- policies/monitoring.pdf: "Alerts go to the SOC."')

@@ -131,6 +131,9 @@ def test_closest_passages_of_an_abstention_are_located_and_kept_apart_from_citat
     start, end = find_quote(chunk.text, quote) or (-1, -1)
     assert shown.quote == chunk.text[start:end] and shown.path == chunk.path  # the document's own
     assert shown.char_start == chunk.char_start + start
+    assert not shown.verified  # located, but never to be taken for a verified citation
+    # once a reviewer edits the verdict away from an abstention, there is nothing to show
+    assert finding.model_copy(update={"verdict": Verdict.conformant}).closest() == []
     # an answered draft keeps no closest passages, whatever the drafter sent
     answered = Draft(
         verdict=Verdict.conformant,
