@@ -5,7 +5,7 @@ Held out (never tuned on): `evals/gold/real.jsonl` over `evals/real/docs/`, and 
 Dev (tuning): `evals/gold/real_dev_<name>.jsonl` over `evals/real_dev/<name>/`, for cards,
 policies, terms, cards2, fresh5a / fresh5b (fifth session), fresh8a / fresh8b (eighth) and
 fresh12a / fresh12b and fresh15a / fresh15b (ninth), fresh20a / fresh20b (fourteenth), fresh21a /
-fresh21b and fresh22a / fresh22b (fifteenth).
+fresh21b and fresh22a / fresh22b (fifteenth), fresh23a / fresh23b (sixteenth).
 """
 
 from __future__ import annotations
@@ -120,6 +120,8 @@ SETS = [
             "fresh21b",
             "fresh22a",
             "fresh22b",
+            "fresh23a",
+            "fresh23b",
         )
     ),
 ]
