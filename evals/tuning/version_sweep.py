@@ -43,7 +43,7 @@ VERSIONS: list[tuple[str, str]] = [
     ("v17", "07eab78^"),
     ("v20", "a33f2ab^"),
     ("v21", "1ff5507"),
-    ("v22", "HEAD"),
+    ("v22", "19d8e0e"),  # v23 changed no verdict (it adds closest passages to abstentions)
 ]
 
 # (row name, set names, number of the first version whose rules may have seen the folders;
@@ -58,6 +58,7 @@ ROWS: list[tuple[str, list[str], int | None]] = [
     ("fresh20", ["fresh20a", "fresh20b"], 21),
     ("fresh21", ["fresh21a", "fresh21b"], 22),
     ("fresh22", ["fresh22a", "fresh22b"], 22),
+    ("fresh23", ["fresh23a", "fresh23b"], 24),
 ]
 
 
