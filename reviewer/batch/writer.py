@@ -3,10 +3,10 @@
 Cell contents:
 - answer: the verdict mapped onto the dropdown (see dropdowns.py); blank when nothing allowed fits
   or when a supporting verdict has no verified citation (citations fail closed).
-- comment: the rationale; for an abstention also up to three closest passages, marked as not
-  evidence, as a place to start looking. [E#] markers are kept when they point at a verified citation, because
+- comment: the rationale. [E#] markers are kept when they point at a verified citation, because
   the evidence cell lists those citations under the same labels; markers of dropped citations
-  are removed so no marker points at nothing.
+  are removed so no marker points at nothing. An abstention's comment ends with up to three
+  closest passages, marked as not evidence, as a place to start looking; a rerun replaces them.
 - evidence: one line per verified citation, `[E1] path p.N: "quote"`.
 - confidence: 0-1 with two decimals; status: the finding's status.
 Text that would start a formula is stored as text (xlsx) or prefixed with ' (csv).
