@@ -116,9 +116,8 @@ def shown_quotes(f: Finding) -> list[Citation]:
     return f.citations or f.closest()
 
 
-def citation_prompt(index: int, f: Finding) -> Text:
-    closest = not f.citations
-    c = shown_quotes(f)[index]
+def citation_prompt(c: Citation, closest: bool) -> Text:
+    """One line of the citation list; `closest` marks a closest passage, not a citation."""
     out = Text()
     out.append(f"[{c.label}] ", style="bold yellow" if closest else "bold cyan")
     if closest:
@@ -162,7 +161,7 @@ class DetailPane(VerticalScroll):
             CITATIONS_TITLE if f.citations or not quotes else CLOSEST_TITLE
         )
         citations.set_options(
-            [Option(citation_prompt(i, f), id=str(i)) for i in range(len(quotes))]
+            [Option(citation_prompt(c, not f.citations), id=str(i)) for i, c in enumerate(quotes)]
         )
         if quotes:
             citations.highlighted = 0

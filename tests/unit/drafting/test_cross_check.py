@@ -11,6 +11,7 @@ from reviewer.models import (
     CriterionStatus,
     Draft,
     Evidence,
+    Finding,
     Flag,
     Question,
     Verdict,
@@ -38,6 +39,23 @@ def assessed(verdict: Verdict, *statuses: tuple[str, CriterionStatus, list[str]]
             CriterionAssessment(criterion_id=cid, criterion=cid, status=st, evidence=ev, note="n")
             for cid, st, ev in statuses
         ],
+    )
+
+
+def finalized(
+    question: Question, draft: Draft, evidence: list[Evidence], drafter: Drafter
+) -> Finding:
+    """The finding a run would store for `draft`."""
+    return finalize(
+        question,
+        draft,
+        evidence,
+        drafter,
+        run_id="r1",
+        retrieval_params={},
+        cache_key="k",
+        source={},
+        started=0.0,
     )
 
 
@@ -97,17 +115,7 @@ def test_flags_and_checks_reach_the_finding(fake, question, evidence):
     checked = CrossCheckedDrafter(fake, logic)
     fake.queue.append(reply())
     draft = checked.draft(question, evidence)
-    finding = finalize(
-        question,
-        draft,
-        evidence,
-        checked,
-        run_id="r1",
-        retrieval_params={},
-        cache_key="k",
-        source={},
-        started=0.0,
-    )
+    finding = finalized(question, draft, evidence, checked)
     assert Flag.llm_disagrees_with_evidence.value in finding.flags
     assert finding.provenance["evidence_logic"]["verdict"] == "insufficient_evidence"
 
@@ -135,17 +143,7 @@ def test_a_downgraded_llm_draft_points_at_the_evidence_logic_sentences(fake, que
     # the model cites words that are not in E1: verification downgrades its draft
     fake.queue.append(reply(citations=[{"evidence": "E1", "quote": "a sentence nobody wrote"}]))
     draft = checked.draft(question, evidence)
-    finding = finalize(
-        question,
-        draft,
-        evidence,
-        checked,
-        run_id="r1",
-        retrieval_params={},
-        cache_key="k",
-        source={},
-        started=0.0,
-    )
+    finding = finalized(question, draft, evidence, checked)
     assert finding.verdict == Verdict.insufficient_evidence and finding.citations == []
     assert [c.quote for c in finding.closest()] == [quote]
     assert finding.closest()[0].path == evidence[0].chunk.path
